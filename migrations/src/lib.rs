@@ -1,0 +1,26 @@
+//! Schema migrations of sprachpool. The migrations are the only authority over the schema: the
+//! service, the tests and the CLI all build their database by running them, never by syncing
+//! entities.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_accounts;
+mod m20261122_000002_pool;
+mod m20261122_000003_clients_referrals;
+mod m20261122_000004_booking;
+mod util;
+
+/// The ordered list of every migration.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_accounts::Migration),
+            Box::new(m20261122_000002_pool::Migration),
+            Box::new(m20261122_000003_clients_referrals::Migration),
+            Box::new(m20261122_000004_booking::Migration),
+        ]
+    }
+}

@@ -1,0 +1,184 @@
+//! Request extractors that answer bad input with the service's own problem+json, naming the
+//! field at fault: a malformed body is 400, a body of the wrong shape (unknown field, wrong
+//! type, missing field, value out of a closed set) is 422 with the field's path.
+
+use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::domain::FieldErrors;
+use crate::error::AppError;
+
+/// A JSON body, deserialised with field paths in its errors.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim();
+                mime.eq_ignore_ascii_case("application/json") || mime.ends_with("+json")
+            });
+        if !is_json {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| AppError::BadRequest {
+            detail: format!("cannot read the body: {e}"),
+            errors: FieldErrors::new(),
+        })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Parses a JSON document into `T`.
+///
+/// # Errors
+/// 400 for text that is not JSON, 422 naming the field for JSON of the wrong shape.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                shape_error(&path, &strip_position(&inner.to_string()))
+            }
+            _ => AppError::BadRequest {
+                detail: format!("the body is not valid JSON: {inner}"),
+                errors: FieldErrors::new(),
+            },
+        }
+    })?;
+    de.end().map_err(|e| AppError::BadRequest {
+        detail: format!("the body is not valid JSON: {e}"),
+        errors: FieldErrors::new(),
+    })?;
+    Ok(value)
+}
+
+/// A query string, deserialised with the parameter's name in its errors.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|err| {
+            let path = err.path().to_string();
+            shape_error(&path, &err.into_inner().to_string())
+        })
+    }
+}
+
+/// A path parameter such as `{id}`; one that does not parse names no existing record.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state).await.map(|Path(value)| ApiPath(value)).map_err(
+            |e: PathRejection| {
+                tracing::debug!(error = %e, "unparseable path parameter");
+                AppError::NotFound
+            },
+        )
+    }
+}
+
+/// serde's messages end in " at line 1 column 17": the field path says more.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Turns serde's message into a field error, naming the unknown or missing field itself
+/// rather than its parent.
+fn shape_error(path: &str, message: &str) -> AppError {
+    let named = ["unknown field `", "missing field `"]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
+        .and_then(|rest| rest.split('`').next());
+    let parent = if path == "." { "" } else { path };
+    let field = match named {
+        // An unknown field is part of the path already; a missing one is not.
+        Some(name) if parent == name || parent.ends_with(&format!(".{name}")) => parent.to_owned(),
+        Some(name) if parent.is_empty() => name.to_owned(),
+        Some(name) => format!("{parent}.{name}"),
+        None if parent.is_empty() => "body".to_owned(),
+        None => parent.to_owned(),
+    };
+    AppError::Validation(FieldErrors::single(field, message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Skill {
+        tag: String,
+        level: crate::domain::Level,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        languages: Vec<Skill>,
+    }
+
+    fn field_of(err: AppError) -> String {
+        match err {
+            AppError::Validation(errors) => errors.fields().collect::<Vec<_>>().join(","),
+            other => format!("not a validation error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn names_the_field_of_a_wrong_value() {
+        let err = parse_json::<Body>(
+            br#"{"languages":[{"tag":"ar","level":"B2"},{"tag":"tr","level":"B3"}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(field_of(err), "languages[1].level");
+    }
+
+    #[test]
+    fn names_unknown_and_missing_fields() {
+        let err = parse_json::<Body>(br#"{"languages":[{"tag":"ar","level":"B2","extra":1}]}"#)
+            .unwrap_err();
+        assert_eq!(field_of(err), "languages[0].extra");
+        let err = parse_json::<Body>(br#"{"languages":[{"tag":"ar"}]}"#).unwrap_err();
+        assert_eq!(field_of(err), "languages[0].level");
+        let err = parse_json::<Body>(br#"{"langs":[]}"#).unwrap_err();
+        assert_eq!(field_of(err), "langs");
+    }
+
+    #[test]
+    fn malformed_json_is_a_bad_request() {
+        assert!(matches!(
+            parse_json::<Body>(b"{\"languages\": ["),
+            Err(AppError::BadRequest { .. })
+        ));
+        assert!(matches!(
+            parse_json::<Body>(b"{\"languages\": []} x"),
+            Err(AppError::BadRequest { .. })
+        ));
+    }
+}

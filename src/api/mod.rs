@@ -1,0 +1,49 @@
+//! The JSON API under `/api/v1`, one module per resource, and its OpenAPI 3.1 document, which
+//! is generated from the handlers and served at `/api/openapi.json`.
+
+mod audit;
+mod auth;
+pub mod extract;
+mod health;
+mod holidays;
+mod interpreters;
+mod languages;
+mod openapi;
+mod profile;
+mod sites;
+mod users;
+
+use axum::Json;
+use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::app::AppState;
+
+/// The routes and their generated document.
+fn documented() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let v1 = OpenApiRouter::new()
+        .merge(auth::router())
+        .merge(profile::router())
+        .merge(interpreters::router())
+        .merge(users::router())
+        .merge(sites::router())
+        .merge(languages::router())
+        .merge(audit::router())
+        .merge(holidays::router());
+    let (router, doc) = OpenApiRouter::with_openapi(openapi::base())
+        .nest("/api/v1", v1)
+        .merge(health::router())
+        .split_for_parts();
+    (router, openapi::finish(doc))
+}
+
+/// Every API route, plus `/api/openapi.json`. `/healthz` and `/readyz` sit at the root.
+pub fn router() -> axum::Router<AppState> {
+    let (router, doc) = documented();
+    router.route("/api/openapi.json", get(move || async move { Json(doc) }))
+}
+
+/// The OpenAPI document, for tools and tests.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    documented().1
+}

@@ -1,0 +1,112 @@
+//! The application: shared state, the router (built without any I/O, so tests can drive it
+//! in-process) and the server loop.
+
+use std::future::Future;
+use std::ops::Deref;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::TraceLayer;
+
+use crate::config::Settings;
+use crate::{api, web};
+
+/// What every request handler can reach.
+pub struct App {
+    pub db: DatabaseConnection,
+    pub settings: Settings,
+}
+
+/// Cheap to clone; derefs to [`App`].
+#[derive(Clone)]
+pub struct AppState(Arc<App>);
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
+        Self(Arc::new(App { db, settings }))
+    }
+}
+
+impl Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Numbers requests within the process; enough to find one request's lines in the log.
+#[derive(Clone, Default)]
+struct Counter(Arc<AtomicU64>);
+
+impl MakeRequestId for Counter {
+    fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.0.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{n:x}")).ok().map(RequestId::new)
+    }
+}
+
+/// Headers that keep browsers from framing, sniffing or leaking the pages.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    response
+}
+
+/// The whole service's routes with their middleware. Does no I/O.
+pub fn build_router(state: AppState) -> Router {
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+        let id =
+            request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        // The path only: query strings may carry search terms about clients.
+        tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id)
+    });
+    Router::new()
+        .merge(api::router())
+        .merge(web::router())
+        .fallback(web::not_found)
+        .layer(middleware::from_fn(security_headers))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, Counter::default()))
+                .layer(trace)
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+        )
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+///
+/// # Errors
+/// The listener fails.
+pub async fn run(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = build_router(state);
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+}

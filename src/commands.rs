@@ -1,0 +1,162 @@
+//! What the CLI's subcommands do: `serve`, `migrate`, `seed`, `add-organisation`.
+
+use std::io::BufRead;
+
+use sea_orm::TransactionTrait;
+use tokio::net::TcpListener;
+
+use crate::app::{self, AppState};
+use crate::config::Settings;
+use crate::domain::{Locale, Role};
+use crate::seed::{self, DemoOutcome};
+use crate::{db, repo};
+
+pub type CommandResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// Applies pending migrations, optionally loads the demo data into an empty database, and
+/// serves until Ctrl-C or SIGTERM.
+///
+/// # Errors
+/// The database cannot be opened or migrated, or the address cannot be bound.
+pub async fn serve(settings: Settings, demo: bool) -> CommandResult {
+    tracing::info!(database = %settings.database_url.redacted(), "opening database");
+    let db = db::connect(&settings).await?;
+    db::migrate(&db).await?;
+    if demo {
+        if repo::organisations::count(&db).await? == 0 {
+            report_demo(seed::load_demo(&db).await?);
+        } else {
+            tracing::info!("database holds data already; demo data not loaded");
+        }
+    }
+    let listener = TcpListener::bind(settings.bind).await?;
+    tracing::info!(address = %listener.local_addr()?, "listening; open http://{}/ in a browser", listener.local_addr()?);
+    app::run(AppState::new(db, settings), listener, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// Applies pending migrations.
+///
+/// # Errors
+/// The database cannot be opened, or a migration fails.
+pub async fn migrate(settings: Settings) -> CommandResult {
+    let db = db::connect(&settings).await?;
+    db::migrate(&db).await?;
+    tracing::info!("migrations applied");
+    println!("migrations applied");
+    Ok(())
+}
+
+/// Loads the demo data (after applying migrations).
+///
+/// # Errors
+/// The database cannot be opened, or the data cannot be written.
+pub async fn seed_demo(settings: Settings) -> CommandResult {
+    let db = db::connect(&settings).await?;
+    db::migrate(&db).await?;
+    let outcome = seed::load_demo(&db).await?;
+    report_demo(outcome);
+    Ok(())
+}
+
+fn report_demo(outcome: DemoOutcome) {
+    match outcome {
+        DemoOutcome::Loaded { organisations, users } => {
+            tracing::info!(
+                organisations,
+                users,
+                "demo data loaded; every demo account's password is \"demo\""
+            );
+            println!(
+                "demo data loaded: {organisations} organisations, {users} accounts (password \"demo\")"
+            );
+        }
+        DemoOutcome::AlreadyPresent => println!("demo data is present already; nothing loaded"),
+    }
+}
+
+/// Creates an organisation with the reference language list and its first admin account.
+/// The password is read from `SPRACHPOOL_ADMIN_PASSWORD` or, if that is unset, from the first
+/// line of standard input, so that it never appears in the process list or shell history.
+///
+/// # Errors
+/// A slug or username in use, a password shorter than 12 characters, database errors.
+pub async fn add_organisation(
+    settings: Settings,
+    slug: &str,
+    name: &str,
+    admin: &str,
+    admin_name: &str,
+) -> CommandResult {
+    let password = match std::env::var("SPRACHPOOL_ADMIN_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            eprintln!("password for {admin} (one line on standard input):");
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    if password.chars().count() < 12 {
+        return Err("the admin password needs at least 12 characters".into());
+    }
+    let username = admin.trim().to_lowercase();
+    let db = db::connect(&settings).await?;
+    db::migrate(&db).await?;
+    let hash = crate::auth::password::hash_blocking(password).await?;
+    let txn = db.begin().await?;
+    if repo::users::by_username(&txn, &username).await?.is_some() {
+        return Err(format!("username {username} is taken").into());
+    }
+    let org = seed::create_organisation(&txn, slug, name, "Europe/Berlin").await?;
+    let user = crate::services::users::insert_account(
+        &txn,
+        org.id,
+        &username,
+        admin_name,
+        None,
+        None,
+        Locale::De,
+        &hash,
+    )
+    .await?;
+    repo::users::set_roles(&txn, user.id, &[Role::Admin]).await?;
+    repo::audit::record(
+        &txn,
+        repo::audit::AuditEntry {
+            organisation_id: Some(org.id),
+            actor_user_id: None,
+            action: "organisation.create",
+            entity: "organisation",
+            entity_id: Some(org.id.to_string()),
+            details: serde_json::json!({ "slug": slug, "admin": username }),
+        },
+        crate::services::now(),
+    )
+    .await?;
+    txn.commit().await?;
+    println!("organisation {slug} created; log in as {username}");
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! Settings: built-in defaults < optional TOML file < `SPRACHPOOL_*` environment variables
+//! (`__` separates nested keys). Every setting has a working default, so `sprachpool serve`
+//! needs no file at all. Secrets (the database password) never appear in `Debug` output.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::{Deserialize, Deserializer};
+
+/// The service's settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// `sqlite://…` (embedded, default) or `postgres://…`.
+    pub database_url: DatabaseUrl,
+    /// Largest number of pooled database connections.
+    pub database_max_connections: u32,
+    /// Address the HTTP server listens on.
+    pub bind: SocketAddr,
+    /// `text` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+    /// Default log filter when `RUST_LOG` is not set.
+    pub log_level: String,
+    /// How long a login (token or browser session) stays valid without use.
+    pub session_idle_minutes: u32,
+    /// Upper bound of a login's lifetime, however active.
+    pub session_max_hours: u32,
+    /// Mark cookies `Secure`; switch on whenever the service is reached over HTTPS.
+    pub secure_cookies: bool,
+    /// Failed logins per username within the window before logins are refused.
+    pub login_max_failures: u32,
+    /// Length of the window and of the lock-out, in minutes.
+    pub login_lockout_minutes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            database_url: DatabaseUrl("sqlite://data/sprachpool.db?mode=rwc".to_owned()),
+            database_max_connections: 10,
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            log_format: LogFormat::Text,
+            log_level: "info".to_owned(),
+            session_idle_minutes: 8 * 60,
+            session_max_hours: 24,
+            secure_cookies: false,
+            login_max_failures: 5,
+            login_lockout_minutes: 15,
+        }
+    }
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A database URL whose password is never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+
+    /// The full URL, password included: only for opening the connection.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.0.starts_with("sqlite:")
+    }
+
+    /// The URL with any password replaced by `***`, for logs and messages.
+    pub fn redacted(&self) -> String {
+        match url::Url::parse(&self.0) {
+            Ok(mut url) if url.password().is_some() => {
+                // Setting a password only fails for URLs that cannot have one.
+                let _ = url.set_password(Some("***"));
+                url.to_string()
+            }
+            Ok(_) => self.0.clone(),
+            Err(_) => "<unparseable database URL>".to_owned(),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({})", self.redacted())
+    }
+}
+
+impl<'de> Deserialize<'de> for DatabaseUrl {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self)
+    }
+}
+
+/// Settings could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid settings: {0}")]
+pub struct SettingsError(#[from] Box<figment::Error>);
+
+/// The file read when no `--config` is given and it exists in the working directory.
+pub const DEFAULT_CONFIG_FILE: &str = "sprachpool.toml";
+
+impl Settings {
+    /// Loads the settings: defaults, then `file` (or `sprachpool.toml` if present), then the
+    /// environment.
+    ///
+    /// # Errors
+    /// A file that does not parse, an unknown key, or a value of the wrong type.
+    pub fn load(file: Option<&Path>) -> Result<Self, SettingsError> {
+        Self::from_figment(file, Env::prefixed("SPRACHPOOL_").split("__").ignore(&["config"]))
+    }
+
+    fn from_figment(file: Option<&Path>, env: Env) -> Result<Self, SettingsError> {
+        let path: Option<PathBuf> = match file {
+            Some(path) => Some(path.to_owned()),
+            None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|p| p.exists()),
+        };
+        let mut figment = Figment::new();
+        if let Some(path) = path {
+            // An explicitly named file must exist.
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment.merge(env).extract().map_err(|e| SettingsError(Box::new(e)))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's test jail returns its own large error type
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_file() {
+        figment::Jail::expect_with(|_jail| {
+            let settings = Settings::load(None).expect("defaults");
+            assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
+            assert_eq!(settings.database_url.expose(), "sqlite://data/sprachpool.db?mode=rwc");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn environment_overrides_file_overrides_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("custom.toml", "bind = \"0.0.0.0:9000\"\nlog_format = \"json\"\n")?;
+            jail.set_env("SPRACHPOOL_BIND", "127.0.0.1:9100");
+            let settings = Settings::load(Some(Path::new("custom.toml"))).expect("settings");
+            assert_eq!(settings.bind.to_string(), "127.0.0.1:9100");
+            assert_eq!(settings.log_format, LogFormat::Json);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("sprachpool.toml", "bnid = \"0.0.0.0:9000\"\n")?;
+            assert!(Settings::load(None).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn passwords_are_not_printed() {
+        let url = DatabaseUrl::new("postgres://app:s3cret@db.example:5432/sprachpool");
+        let shown = format!("{url:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("app:***@db.example"), "{shown}");
+    }
+}

@@ -1,0 +1,73 @@
+//! Opening the database (embedded SQLite in WAL mode by default, PostgreSQL for shared
+//! deployments), running the migrations, and the readiness check.
+
+use std::time::Duration;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+
+use crate::config::Settings;
+
+/// Connects with the settings' URL. For a SQLite file, its directory is created first.
+///
+/// # Errors
+/// The URL is malformed, the directory cannot be created, or the server refuses.
+pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
+    let url = settings.database_url.expose();
+    if settings.database_url.is_sqlite() {
+        ensure_sqlite_directory(url)?;
+    }
+    let mut options = ConnectOptions::new(url);
+    options
+        .max_connections(settings.database_max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        // SQL statements carry personal data as parameters: never log them.
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    Database::connect(options).await
+}
+
+fn ensure_sqlite_directory(url: &str) -> Result<(), DbErr> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(dir) = std::path::Path::new(path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    Ok(())
+}
+
+/// Applies every pending migration.
+///
+/// # Errors
+/// A migration fails; the database is left at the last migration that succeeded.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Ready means: the database answers and no migration is pending.
+///
+/// # Errors
+/// Says which of the two fails.
+pub async fn check_ready(db: &DatabaseConnection) -> Result<(), String> {
+    db.execute_unprepared("SELECT 1").await.map_err(|e| format!("database unreachable: {e}"))?;
+    let pending = Migrator::get_pending_migrations(db)
+        .await
+        .map_err(|e| format!("cannot read migration state: {e}"))?;
+    if pending.is_empty() { Ok(()) } else { Err(format!("{} migration(s) pending", pending.len())) }
+}

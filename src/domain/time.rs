@@ -1,0 +1,260 @@
+//! Wall-clock time: weekdays, `HH:MM` local times and weekly availability windows. Windows are
+//! kept as local weekday + local times in an IANA zone (Europe/Berlin) and turned into instants
+//! with chrono-tz only when needed, so they hold across daylight-saving changes.
+
+use std::fmt;
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use utoipa::ToSchema;
+
+use super::types::spelled_enum;
+use super::validation::FieldErrors;
+
+/// The zone in which every wall-clock rule of the service is read.
+pub const BERLIN: Tz = chrono_tz::Europe::Berlin;
+
+spelled_enum! {
+    /// A day of the week, Monday first (ISO 8601).
+    Weekday {
+        Mon = "mon",
+        Tue = "tue",
+        Wed = "wed",
+        Thu = "thu",
+        Fri = "fri",
+        Sat = "sat",
+        Sun = "sun",
+    }
+}
+
+impl Weekday {
+    /// 1 = Monday … 7 = Sunday.
+    pub fn iso_number(self) -> i16 {
+        match self {
+            Weekday::Mon => 1,
+            Weekday::Tue => 2,
+            Weekday::Wed => 3,
+            Weekday::Thu => 4,
+            Weekday::Fri => 5,
+            Weekday::Sat => 6,
+            Weekday::Sun => 7,
+        }
+    }
+
+    pub fn from_iso_number(n: i16) -> Option<Self> {
+        Weekday::ALL.get(usize::try_from(n).ok()?.checked_sub(1)?).copied()
+    }
+
+    pub fn of(date: NaiveDate) -> Self {
+        // number_from_monday is 1..=7, always inside ALL.
+        Weekday::ALL[date.weekday().num_days_from_monday() as usize]
+    }
+}
+
+/// A local wall-clock time of day with minute precision, written `HH:MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LocalTime(NaiveTime);
+
+/// Why a string is not an `HH:MM` time.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("is not a time of day as HH:MM (00:00 to 23:59)")]
+pub struct InvalidTime;
+
+impl LocalTime {
+    /// # Errors
+    /// [`InvalidTime`] unless the text is `HH:MM` with a valid hour and minute.
+    pub fn parse(text: &str) -> Result<Self, InvalidTime> {
+        let (h, m) = text.split_once(':').ok_or(InvalidTime)?;
+        if h.len() != 2 || m.len() != 2 {
+            return Err(InvalidTime);
+        }
+        let hour: u32 = h.parse().map_err(|_| InvalidTime)?;
+        let minute: u32 = m.parse().map_err(|_| InvalidTime)?;
+        NaiveTime::from_hms_opt(hour, minute, 0).map(Self).ok_or(InvalidTime)
+    }
+
+    /// Minutes since local midnight, as stored.
+    pub fn minutes(self) -> i32 {
+        // At most 23 * 60 + 59: always fits.
+        i32::try_from(self.0.hour() * 60 + self.0.minute()).unwrap_or(i32::MAX)
+    }
+
+    pub fn from_minutes(minutes: i32) -> Option<Self> {
+        let minutes = u32::try_from(minutes).ok()?;
+        NaiveTime::from_hms_opt(minutes / 60, minutes % 60, 0).map(Self)
+    }
+
+    /// The stored minutes, held to 00:00…23:59 (the schema's check keeps them there already).
+    pub fn clamped(minutes: i32) -> Self {
+        let minutes = u32::try_from(minutes.clamp(0, 23 * 60 + 59)).unwrap_or(0);
+        Self(NaiveTime::from_hms_opt(minutes / 60, minutes % 60, 0).unwrap_or(NaiveTime::MIN))
+    }
+
+    pub fn naive(self) -> NaiveTime {
+        self.0
+    }
+}
+
+impl fmt::Display for LocalTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}", self.0.hour(), self.0.minute())
+    }
+}
+
+impl Serialize for LocalTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for LocalTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl utoipa::PartialSchema for LocalTime {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some("^([01][0-9]|2[0-3]):[0-5][0-9]$"))
+            .description(Some("Local wall-clock time in Europe/Berlin, HH:MM"))
+            .examples(["09:30"])
+            .into()
+    }
+}
+
+impl ToSchema for LocalTime {}
+
+/// A weekly availability window: on `weekday`, from `start` to `end` local time, optionally only
+/// between two dates. A window never crosses midnight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeeklyWindow {
+    pub weekday: Weekday,
+    pub start: LocalTime,
+    pub end: LocalTime,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+}
+
+impl WeeklyWindow {
+    /// Checks the window's own consistency; field names are those of the API.
+    ///
+    /// # Errors
+    /// The fields at fault: `end` not after `start` (which is also what a window crossing
+    /// midnight looks like), `valid_until` before `valid_from`.
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if self.end == self.start {
+            errors.add("end", "must be later than start");
+        } else if self.end < self.start {
+            errors.add(
+                "end",
+                "is before start: a window cannot cross midnight, split it into two windows",
+            );
+        }
+        if let (Some(from), Some(until)) = (self.valid_from, self.valid_until)
+            && until < from
+        {
+            errors.add("valid_until", "must not be before valid_from");
+        }
+        errors.into_result(())
+    }
+
+    /// Whether the window applies on the local date `date`.
+    pub fn applies_on(&self, date: NaiveDate) -> bool {
+        Weekday::of(date) == self.weekday
+            && self.valid_from.is_none_or(|from| from <= date)
+            && self.valid_until.is_none_or(|until| date <= until)
+    }
+
+    /// Whether `[start, end)` lies inside this window, read in local time of `zone`: same local
+    /// date, window start ≤ local start, local end ≤ window end.
+    pub fn covers(&self, start: DateTime<Utc>, end: DateTime<Utc>, zone: Tz) -> bool {
+        let local_start = start.with_timezone(&zone).naive_local();
+        let local_end = end.with_timezone(&zone).naive_local();
+        local_start.date() == local_end.date()
+            && self.applies_on(local_start.date())
+            && self.start.naive() <= local_start.time()
+            && local_end.time() <= self.end.naive()
+    }
+}
+
+/// The instant at which local `date` begins in `zone` (midnight, or the first valid instant of
+/// the day should midnight fall into a daylight-saving gap).
+pub fn start_of_local_day(date: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    let mut time = NaiveTime::MIN;
+    loop {
+        if let Some(instant) = zone.from_local_datetime(&date.and_time(time)).earliest() {
+            return instant.with_timezone(&Utc);
+        }
+        // Gaps are at most a few hours long; step forward until the wall clock exists again.
+        time += chrono::Duration::minutes(15);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(weekday: Weekday, start: &str, end: &str) -> WeeklyWindow {
+        WeeklyWindow {
+            weekday,
+            start: LocalTime::parse(start).unwrap(),
+            end: LocalTime::parse(end).unwrap(),
+            valid_from: None,
+            valid_until: None,
+        }
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn parses_and_prints_hh_mm() {
+        assert_eq!(LocalTime::parse("08:05").unwrap().to_string(), "08:05");
+        assert_eq!(LocalTime::parse("23:59").unwrap().minutes(), 23 * 60 + 59);
+        for bad in ["24:00", "8:00", "08:60", "0800", "", "ab:cd"] {
+            assert_eq!(LocalTime::parse(bad), Err(InvalidTime), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_window_crossing_midnight_is_refused_on_its_end() {
+        let err = window(Weekday::Fri, "22:00", "02:00").validate().unwrap_err();
+        assert_eq!(err.fields().collect::<Vec<_>>(), ["end"]);
+        assert!(window(Weekday::Fri, "09:00", "09:00").validate().is_err());
+        assert!(window(Weekday::Fri, "09:00", "12:00").validate().is_ok());
+    }
+
+    #[test]
+    fn windows_are_read_in_local_time_across_daylight_saving() {
+        // Monday 09:00–12:00 Berlin time. 23 March 2026 is CET (UTC+1), 30 March is CEST (UTC+2).
+        let w = window(Weekday::Mon, "09:00", "12:00");
+        assert!(w.covers(at("2026-03-23T08:00:00Z"), at("2026-03-23T09:00:00Z"), BERLIN));
+        assert!(w.covers(at("2026-03-30T07:00:00Z"), at("2026-03-30T08:00:00Z"), BERLIN));
+        // The same UTC times a week later are 10:00 local — still inside; 06:30Z is 08:30 local.
+        assert!(!w.covers(at("2026-03-30T06:30:00Z"), at("2026-03-30T07:30:00Z"), BERLIN));
+        // 11:30–12:30 local runs past the window's end.
+        assert!(!w.covers(at("2026-03-30T09:30:00Z"), at("2026-03-30T10:30:00Z"), BERLIN));
+    }
+
+    #[test]
+    fn validity_dates_bound_a_window() {
+        let mut w = window(Weekday::Tue, "10:00", "11:00");
+        w.valid_from = NaiveDate::from_ymd_opt(2026, 4, 1);
+        assert!(!w.applies_on(NaiveDate::from_ymd_opt(2026, 3, 31).unwrap()));
+        assert!(w.applies_on(NaiveDate::from_ymd_opt(2026, 4, 7).unwrap()));
+    }
+
+    #[test]
+    fn local_days_start_at_local_midnight() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 29).unwrap();
+        assert_eq!(start_of_local_day(day, BERLIN), at("2026-03-28T23:00:00Z"));
+        let next = NaiveDate::from_ymd_opt(2026, 3, 30).unwrap();
+        assert_eq!(start_of_local_day(next, BERLIN), at("2026-03-29T22:00:00Z"));
+    }
+}

@@ -1,0 +1,142 @@
+//! Closed value sets of the domain (roles, CEFR levels, genders, modes, absence reasons), each
+//! with the exact spelling used in the API and in the database.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Declares an enum whose variants have one canonical spelling, shared by serde (API), the
+/// database (text columns with a check constraint) and `FromStr`.
+macro_rules! spelled_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The canonical spelling.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::domain::types::UnknownValue;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err($crate::domain::types::UnknownValue {
+                        expected: &[$($text),+],
+                    }),
+                }
+            }
+        }
+    };
+}
+pub(crate) use spelled_enum;
+
+/// A value outside a closed set; says which values are allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("must be one of: {}", expected.join(", "))]
+pub struct UnknownValue {
+    pub expected: &'static [&'static str],
+}
+
+spelled_enum! {
+    /// What a user may do. A user may hold several roles.
+    Role {
+        /// Fachkraft: books interpreters, refers clients.
+        Caseworker = "caseworker",
+        /// A staff member who interprets for colleagues.
+        Volunteer = "volunteer",
+        /// Teamleitung: runs the pool, sets caps, sees coverage.
+        TeamLead = "team_lead",
+        /// Manages users, sites and the language list.
+        Admin = "admin",
+    }
+}
+
+spelled_enum! {
+    /// Language level on the CEFR scale, or native. Ordered: `A1 < … < C2 < native`.
+    Level {
+        A1 = "A1",
+        A2 = "A2",
+        B1 = "B1",
+        B2 = "B2",
+        C1 = "C1",
+        C2 = "C2",
+        Native = "native",
+    }
+}
+
+spelled_enum! {
+    /// Gender of a volunteer, or a client's preference for the interpreter's gender.
+    Gender {
+        Female = "f",
+        Male = "m",
+        Diverse = "d",
+    }
+}
+
+spelled_enum! {
+    /// How an interpreter takes part in an appointment.
+    Mode {
+        InPerson = "in_person",
+        Phone = "phone",
+        Video = "video",
+    }
+}
+
+spelled_enum! {
+    /// Why a volunteer is away. Only the volunteer sees the reason; others see the period.
+    AbsenceReason {
+        Vacation = "vacation",
+        Sick = "sick",
+        Other = "other",
+    }
+}
+
+spelled_enum! {
+    /// Language of the user interface and of messages.
+    Locale {
+        De = "de",
+        En = "en",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_are_ordered_from_a1_to_native() {
+        assert!(Level::A1 < Level::A2 && Level::B2 < Level::C1 && Level::C2 < Level::Native);
+        let mut sorted = Level::ALL.to_vec();
+        sorted.sort();
+        assert_eq!(sorted, Level::ALL);
+    }
+
+    #[test]
+    fn spelling_round_trips_through_from_str_and_serde() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>(), Ok(*role));
+            let json = serde_json::to_string(role).unwrap();
+            assert_eq!(json, format!("\"{}\"", role.as_str()));
+        }
+        let err = "B3".parse::<Level>().unwrap_err();
+        assert_eq!(err.to_string(), "must be one of: A1, A2, B1, B2, C1, C2, native");
+    }
+}

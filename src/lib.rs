@@ -1,0 +1,17 @@
+//! sprachpool: schedules a Jobcenter's voluntary interpreter pool and its language-support
+//! referrals. See `DESIGN.md` for the map; dependencies point `api`/`web` → `services` →
+//! (`repo`, `domain`).
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod repo;
+pub mod seed;
+pub mod services;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,35 @@
+//! The organisation's language list.
+
+use entities::language;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+/// The whole list, by tag.
+///
+/// # Errors
+/// Database errors.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+) -> Result<Vec<language::Model>, DbErr> {
+    language::Entity::find()
+        .filter(language::Column::OrganisationId.eq(organisation_id))
+        .order_by_asc(language::Column::Tag)
+        .all(db)
+        .await
+}
+
+/// One language by its canonical tag.
+///
+/// # Errors
+/// Database errors.
+pub async fn by_tag(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+    tag: &str,
+) -> Result<Option<language::Model>, DbErr> {
+    language::Entity::find()
+        .filter(language::Column::OrganisationId.eq(organisation_id))
+        .filter(language::Column::Tag.eq(tag))
+        .one(db)
+        .await
+}

@@ -1,0 +1,20 @@
+//! Organisations: Jobcenters and other partners sharing one deployment.
+
+use entities::organisation;
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PaginatorTrait};
+
+/// One organisation.
+///
+/// # Errors
+/// Database errors.
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<Option<organisation::Model>, DbErr> {
+    organisation::Entity::find_by_id(id).one(db).await
+}
+
+/// How many organisations exist; zero means a fresh database.
+///
+/// # Errors
+/// Database errors.
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    organisation::Entity::find().count(db).await
+}

@@ -1,0 +1,415 @@
+//! Loading the files under `seed/`: the reference language list (BCP 47 tags with German and
+//! English names and macrolanguage fallbacks), given to every new organisation, and the demo
+//! data (`--demo` only), whose accounts all have the password `demo`.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate, Utc};
+use entities::{
+    absence, app_user, availability_rule, interpreter, interpreter_language, language,
+    organisation, site,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, Set, TransactionTrait,
+};
+use serde::Deserialize;
+
+use crate::auth::password;
+use crate::domain::time::{BERLIN, LocalTime, Weekday, WeeklyWindow, start_of_local_day};
+use crate::domain::{AbsenceReason, Gender, LanguageTag, Level, Locale, Mode, Role};
+use crate::repo;
+use crate::services::now;
+
+const LANGUAGES_CSV: &str = include_str!("../seed/languages.csv");
+const DEMO_TOML: &str = include_str!("../seed/demo.toml");
+
+/// Seeding failed; nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("seed data is invalid: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+fn invalid(message: impl Into<String>) -> SeedError {
+    SeedError::Invalid(message.into())
+}
+
+#[derive(Debug, Deserialize)]
+struct LanguageRow {
+    tag: String,
+    name_de: String,
+    name_en: String,
+    fallback: Option<String>,
+}
+
+fn reference_languages() -> Result<Vec<LanguageRow>, SeedError> {
+    let mut reader = csv::Reader::from_reader(LANGUAGES_CSV.as_bytes());
+    reader
+        .deserialize()
+        .map(|row| row.map_err(|e| invalid(format!("languages.csv: {e}"))))
+        .collect()
+}
+
+/// Gives an organisation the reference language list.
+///
+/// # Errors
+/// A malformed list, or database errors.
+pub async fn insert_languages(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+) -> Result<(), SeedError> {
+    let rows = reference_languages()?;
+    for row in &rows {
+        let tag = LanguageTag::parse(&row.tag)
+            .map_err(|_| invalid(format!("languages.csv: bad tag {}", row.tag)))?;
+        if tag.as_str() != row.tag {
+            return Err(invalid(format!("languages.csv: {} is not in canonical case", row.tag)));
+        }
+    }
+    language::Entity::insert_many(rows.iter().map(|row| language::ActiveModel {
+        organisation_id: Set(organisation_id),
+        tag: Set(row.tag.clone()),
+        name_de: Set(row.name_de.clone()),
+        name_en: Set(row.name_en.clone()),
+        fallback_id: Set(None),
+        active: Set(true),
+        ..Default::default()
+    }))
+    .exec_without_returning(db)
+    .await?;
+    let ids: HashMap<String, i64> = repo::languages::list(db, organisation_id)
+        .await?
+        .into_iter()
+        .map(|l| (l.tag, l.id))
+        .collect();
+    for row in &rows {
+        let Some(fallback) = row.fallback.as_deref().filter(|f| !f.is_empty()) else {
+            continue;
+        };
+        let target = *ids
+            .get(fallback)
+            .ok_or_else(|| invalid(format!("languages.csv: unknown fallback {fallback}")))?;
+        language::Entity::update_many()
+            .col_expr(language::Column::FallbackId, sea_orm::sea_query::Expr::value(target))
+            .filter(language::Column::OrganisationId.eq(organisation_id))
+            .filter(language::Column::Tag.eq(row.tag.as_str()))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Creates an organisation with the reference language list.
+///
+/// # Errors
+/// A slug in use (database error), or as [`insert_languages`].
+pub async fn create_organisation(
+    db: &impl ConnectionTrait,
+    slug: &str,
+    name: &str,
+    timezone: &str,
+) -> Result<organisation::Model, SeedError> {
+    let org = organisation::ActiveModel {
+        slug: Set(slug.to_owned()),
+        name: Set(name.to_owned()),
+        timezone: Set(timezone.to_owned()),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    insert_languages(db, org.id).await?;
+    Ok(org)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoFile {
+    organisation: Vec<DemoOrganisation>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoOrganisation {
+    slug: String,
+    name: String,
+    timezone: String,
+    site: Vec<DemoSite>,
+    user: Vec<DemoUser>,
+    volunteer: Vec<DemoVolunteer>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoSite {
+    code: String,
+    name: String,
+    address: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoUser {
+    username: String,
+    display_name: String,
+    email: Option<String>,
+    roles: Vec<Role>,
+    site: Option<String>,
+    locale: Locale,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoVolunteer {
+    username: String,
+    display_name: String,
+    email: Option<String>,
+    #[serde(default)]
+    extra_roles: Vec<Role>,
+    site: String,
+    locale: Locale,
+    gender: Option<Gender>,
+    home_team: Option<String>,
+    modes: Vec<Mode>,
+    weekly_cap_minutes: i32,
+    daily_cap_minutes: i32,
+    works_on_holidays: bool,
+    declaration_signed_on: Option<NaiveDate>,
+    languages: Vec<DemoSkill>,
+    availability: Vec<DemoWindow>,
+    #[serde(default)]
+    absences: Vec<DemoAbsence>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoSkill {
+    tag: String,
+    level: Level,
+    #[serde(default)]
+    written: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoWindow {
+    weekday: Weekday,
+    start: LocalTime,
+    end: LocalTime,
+    site: Option<String>,
+    #[serde(default)]
+    remote_only: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoAbsence {
+    /// Days from the day of seeding; negative: already begun.
+    starts_in_days: i64,
+    days: i64,
+    reason: AbsenceReason,
+}
+
+/// What [`load_demo`] did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DemoOutcome {
+    Loaded { organisations: usize, users: usize },
+    AlreadyPresent,
+}
+
+/// Loads the demo organisations, sites, accounts and volunteers in one transaction, unless the
+/// first demo organisation exists already.
+///
+/// # Errors
+/// Invalid demo data or database errors; nothing is written then.
+pub async fn load_demo(db: &DatabaseConnection) -> Result<DemoOutcome, SeedError> {
+    let file: DemoFile =
+        toml::from_str(DEMO_TOML).map_err(|e| invalid(format!("demo.toml: {e}")))?;
+    let first = file.organisation.first().ok_or_else(|| invalid("demo.toml: no organisation"))?;
+    let exists = organisation::Entity::find()
+        .filter(organisation::Column::Slug.eq(first.slug.as_str()))
+        .one(db)
+        .await?
+        .is_some();
+    if exists {
+        return Ok(DemoOutcome::AlreadyPresent);
+    }
+    // One hash for every demo account: they share the public password "demo" anyway, and
+    // hashing it once keeps seeding fast.
+    let demo_hash = password::hash_blocking("demo".to_owned()).await.map_err(invalid)?;
+    let txn = db.begin().await?;
+    let mut users = 0;
+    for org in &file.organisation {
+        users += load_organisation(&txn, org, &demo_hash).await?;
+    }
+    txn.commit().await?;
+    Ok(DemoOutcome::Loaded { organisations: file.organisation.len(), users })
+}
+
+async fn load_organisation(
+    db: &impl ConnectionTrait,
+    org: &DemoOrganisation,
+    hash: &str,
+) -> Result<usize, SeedError> {
+    let row = create_organisation(db, &org.slug, &org.name, &org.timezone).await?;
+    let mut sites = HashMap::new();
+    for s in &org.site {
+        let created = site::ActiveModel {
+            organisation_id: Set(row.id),
+            code: Set(s.code.clone()),
+            name: Set(s.name.clone()),
+            address: Set(s.address.clone()),
+            active: Set(true),
+            created_at: Set(now()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        sites.insert(s.code.clone(), created.id);
+    }
+    let site_id = |code: &str| {
+        sites.get(code).copied().ok_or_else(|| invalid(format!("demo.toml: unknown site {code}")))
+    };
+    let languages: HashMap<String, i64> =
+        repo::languages::list(db, row.id).await?.into_iter().map(|l| (l.tag, l.id)).collect();
+
+    for u in &org.user {
+        let site = u.site.as_deref().map(site_id).transpose()?;
+        insert_user(
+            db,
+            row.id,
+            &u.username,
+            &u.display_name,
+            u.email.as_deref(),
+            site,
+            u.locale,
+            hash,
+            &u.roles,
+        )
+        .await?;
+    }
+    let today = Utc::now().with_timezone(&BERLIN).date_naive();
+    for v in &org.volunteer {
+        let home = site_id(&v.site)?;
+        let mut roles = vec![Role::Volunteer];
+        roles.extend(v.extra_roles.iter().copied());
+        let user = insert_user(
+            db,
+            row.id,
+            &v.username,
+            &v.display_name,
+            v.email.as_deref(),
+            Some(home),
+            v.locale,
+            hash,
+            &roles,
+        )
+        .await?;
+        let at = now();
+        let profile = interpreter::ActiveModel {
+            organisation_id: Set(row.id),
+            user_id: Set(user.id),
+            site_id: Set(home),
+            gender: Set(v.gender.map(|g| g.as_str().to_owned())),
+            home_team: Set(v.home_team.clone()),
+            offers_in_person: Set(v.modes.contains(&Mode::InPerson)),
+            offers_phone: Set(v.modes.contains(&Mode::Phone)),
+            offers_video: Set(v.modes.contains(&Mode::Video)),
+            weekly_cap_minutes: Set(v.weekly_cap_minutes),
+            daily_cap_minutes: Set(v.daily_cap_minutes),
+            works_on_holidays: Set(v.works_on_holidays),
+            declaration_signed_on: Set(v.declaration_signed_on),
+            active: Set(true),
+            created_at: Set(at),
+            updated_at: Set(at),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        for skill in &v.languages {
+            let language_id = *languages.get(&skill.tag).ok_or_else(|| {
+                invalid(format!("demo.toml: {} speaks unknown language {}", v.username, skill.tag))
+            })?;
+            interpreter_language::ActiveModel {
+                interpreter_id: Set(profile.id),
+                language_id: Set(language_id),
+                level: Set(skill.level.as_str().to_owned()),
+                written: Set(skill.written),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+        for w in &v.availability {
+            let window = WeeklyWindow {
+                weekday: w.weekday,
+                start: w.start,
+                end: w.end,
+                valid_from: None,
+                valid_until: None,
+            };
+            window
+                .validate()
+                .map_err(|e| invalid(format!("demo.toml: {}: bad window {e:?}", v.username)))?;
+            availability_rule::ActiveModel {
+                interpreter_id: Set(profile.id),
+                weekday: Set(w.weekday.iso_number()),
+                start_minute: Set(w.start.minutes()),
+                end_minute: Set(w.end.minutes()),
+                valid_from: Set(None),
+                valid_until: Set(None),
+                site_id: Set(w.site.as_deref().map(site_id).transpose()?),
+                remote_only: Set(w.remote_only),
+                timezone: Set(BERLIN.name().to_owned()),
+                created_at: Set(at),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+        for a in &v.absences {
+            let first_day = today + Duration::days(a.starts_in_days);
+            absence::ActiveModel {
+                interpreter_id: Set(profile.id),
+                starts_at: Set(start_of_local_day(first_day, BERLIN)),
+                ends_at: Set(start_of_local_day(first_day + Duration::days(a.days.max(1)), BERLIN)),
+                reason: Set(a.reason.as_str().to_owned()),
+                created_at: Set(at),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(org.user.len() + org.volunteer.len())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_user(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+    username: &str,
+    display_name: &str,
+    email: Option<&str>,
+    site_id: Option<i64>,
+    locale: Locale,
+    hash: &str,
+    roles: &[Role],
+) -> Result<app_user::Model, SeedError> {
+    let user = crate::services::users::insert_account(
+        db,
+        organisation_id,
+        username,
+        display_name,
+        email,
+        site_id,
+        locale,
+        hash,
+    )
+    .await?;
+    repo::users::set_roles(db, user.id, roles).await?;
+    Ok(user)
+}

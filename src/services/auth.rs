@@ -1,0 +1,180 @@
+//! Logging in and out, and finding the caller behind a token.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::now;
+use crate::auth::{Caller, SessionKind, password, token};
+use crate::config::Settings;
+use crate::domain::Locale;
+use crate::error::AppError;
+use crate::repo::{self, audit::AuditEntry};
+
+/// `POST /api/v1/auth/login`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// A successful login: the token to send as `Authorization: Bearer …`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    pub token: String,
+    pub token_type: &'static str,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A token and the session it opened.
+#[derive(Debug)]
+pub struct Login {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub caller: Caller,
+}
+
+/// The key of the login throttle: the username as typed, normalised.
+fn throttle_key(username: &str) -> String {
+    username.trim().to_lowercase()
+}
+
+/// Checks the password and opens a session.
+///
+/// Failed attempts are counted per username, whether the user exists or not, and after
+/// `login_max_failures` within `login_lockout_minutes` further attempts are refused for that
+/// long. The answer to a wrong password and to an unknown user is the same.
+///
+/// # Errors
+/// [`AppError::InvalidCredentials`], [`AppError::TooManyAttempts`], database errors.
+pub async fn login(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    username: &str,
+    password_text: &str,
+    kind: SessionKind,
+) -> Result<Login, AppError> {
+    let key = throttle_key(username);
+    let started = now();
+    if let Some(until) = repo::throttle::locked_until(db, &key, started).await? {
+        let retry_after_secs = u64::try_from((until - started).num_seconds().max(1)).unwrap_or(1);
+        return Err(AppError::TooManyAttempts { retry_after_secs });
+    }
+
+    let user = repo::users::by_username(db, &key).await?.filter(|u| u.active);
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    let valid = password::verify(password_text.to_owned(), stored).await;
+
+    let txn = db.begin().await?;
+    let window = Duration::minutes(i64::from(settings.login_lockout_minutes));
+    let at = now();
+    let Some(user) = user.filter(|_| valid) else {
+        repo::throttle::record_failure(&txn, &key, at, window, settings.login_max_failures).await?;
+        txn.commit().await?;
+        tracing::info!("login refused");
+        return Err(AppError::InvalidCredentials);
+    };
+    repo::throttle::clear(&txn, &key).await?;
+    let plain = token::generate();
+    let expires_at = at + Duration::hours(i64::from(settings.session_max_hours));
+    let session =
+        repo::sessions::insert(&txn, user.id, token::digest(&plain), kind.as_str(), at, expires_at)
+            .await?;
+    let roles = repo::users::roles(&txn, user.id).await?;
+    repo::audit::record(
+        &txn,
+        AuditEntry {
+            organisation_id: Some(user.organisation_id),
+            actor_user_id: Some(user.id),
+            action: "auth.login",
+            entity: "session",
+            entity_id: Some(session.id.to_string()),
+            details: serde_json::json!({ "kind": kind.as_str() }),
+        },
+        at,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Login {
+        token: plain,
+        expires_at,
+        caller: Caller {
+            user_id: user.id,
+            organisation_id: user.organisation_id,
+            username: user.username,
+            display_name: user.display_name,
+            locale: user.locale.parse().unwrap_or(Locale::De),
+            roles,
+            session_id: session.id,
+        },
+    })
+}
+
+/// Revokes the caller's session.
+///
+/// # Errors
+/// Database errors.
+pub async fn logout(db: &DatabaseConnection, caller: &Caller) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let at = now();
+    repo::sessions::revoke(&txn, caller.session_id, at).await?;
+    repo::audit::record(
+        &txn,
+        AuditEntry {
+            organisation_id: Some(caller.organisation_id),
+            actor_user_id: Some(caller.user_id),
+            action: "auth.logout",
+            entity: "session",
+            entity_id: Some(caller.session_id.to_string()),
+            details: serde_json::Value::Null,
+        },
+        at,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Touching `last_seen_at` on every request would turn each read into a write; once a minute
+/// is precise enough for the idle timeout.
+const TOUCH_EVERY: Duration = Duration::seconds(60);
+
+/// The caller behind a token: its session must be unrevoked, unexpired and not idle for longer
+/// than `session_idle_minutes`, and its user active.
+///
+/// # Errors
+/// Database errors.
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    token_text: &str,
+    kind: SessionKind,
+) -> Result<Option<Caller>, AppError> {
+    let at = now();
+    let Some(session) =
+        repo::sessions::find_live(db, &token::digest(token_text), kind.as_str(), at).await?
+    else {
+        return Ok(None);
+    };
+    if session.last_seen_at + Duration::minutes(i64::from(settings.session_idle_minutes)) <= at {
+        return Ok(None);
+    }
+    let Some(user) = repo::users::by_id(db, session.user_id).await?.filter(|u| u.active) else {
+        return Ok(None);
+    };
+    if at - session.last_seen_at >= TOUCH_EVERY {
+        repo::sessions::touch(db, session.id, at).await?;
+    }
+    let roles = repo::users::roles(db, user.id).await?;
+    Ok(Some(Caller {
+        user_id: user.id,
+        organisation_id: user.organisation_id,
+        username: user.username,
+        display_name: user.display_name,
+        locale: user.locale.parse().unwrap_or(Locale::De),
+        roles,
+        session_id: session.id,
+    }))
+}

@@ -1,0 +1,66 @@
+//! Use cases. Each public function is one use case and runs in one transaction: it checks the
+//! caller's role, validates, changes the data, writes its audit entry, and commits — or leaves
+//! nothing behind.
+
+pub mod audit_log;
+pub mod auth;
+pub mod languages;
+pub mod pool;
+pub mod profile;
+pub mod sites;
+pub mod users;
+pub mod views;
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+/// The current instant, to whole microseconds, as both backends store it.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+use serde::{Deserialize, Deserializer};
+
+use crate::auth::Caller;
+use crate::repo::audit::{AuditEntry, record};
+
+/// Records a change by the caller in the audit log, in the caller's transaction.
+///
+/// # Errors
+/// Database errors.
+pub(crate) async fn audit(
+    db: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+    action: &str,
+    entity: &str,
+    entity_id: i64,
+    details: serde_json::Value,
+) -> Result<(), sea_orm::DbErr> {
+    record(
+        db,
+        AuditEntry {
+            organisation_id: Some(caller.organisation_id),
+            actor_user_id: Some(caller.user_id),
+            action,
+            entity,
+            entity_id: Some(entity_id.to_string()),
+            details,
+        },
+        now(),
+    )
+    .await
+}
+
+/// For PATCH bodies: tells a field that is absent (`None`) from one set to `null`
+/// (`Some(None)`). Use with `#[serde(default, deserialize_with = "set_or_clear")]`.
+pub(crate) fn set_or_clear<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Trims a free-text field; blank becomes `None`.
+pub(crate) fn clean_text(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}

@@ -1,0 +1,149 @@
+//! Sites of the organisation: everyone may read them (forms need them), admins change them.
+
+use entities::site;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel, Set, TransactionTrait};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{audit, clean_text, now, set_or_clear};
+use crate::auth::Caller;
+use crate::domain::{FieldErrors, Role};
+use crate::error::AppError;
+use crate::repo;
+
+/// A site (Standort).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SiteView {
+    pub id: i64,
+    /// Short code used in requests and filters, e.g. `mitte`.
+    pub code: String,
+    pub name: String,
+    pub address: Option<String>,
+    pub active: bool,
+}
+
+impl From<site::Model> for SiteView {
+    fn from(s: site::Model) -> Self {
+        Self { id: s.id, code: s.code, name: s.name, address: s.address, active: s.active }
+    }
+}
+
+/// `POST /api/v1/sites`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSite {
+    /// 1–32 characters: lowercase letters, digits and `-`.
+    pub code: String,
+    pub name: String,
+    pub address: Option<String>,
+}
+
+/// `PATCH /api/v1/sites/{id}`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteChanges {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "set_or_clear")]
+    #[schema(value_type = Option<String>)]
+    pub address: Option<Option<String>>,
+    pub active: Option<bool>,
+}
+
+fn check_name(name: &str, errors: &mut FieldErrors) {
+    if name.trim().is_empty() || name.chars().count() > 120 {
+        errors.add("name", "must be 1–120 characters");
+    }
+}
+
+/// Every site of the caller's organisation.
+///
+/// # Errors
+/// Database errors.
+pub async fn list(db: &DatabaseConnection, caller: &Caller) -> Result<Vec<SiteView>, AppError> {
+    Ok(repo::sites::list(db, caller.organisation_id)
+        .await?
+        .into_iter()
+        .map(SiteView::from)
+        .collect())
+}
+
+/// Adds a site.
+///
+/// # Errors
+/// Forbidden unless admin; invalid fields (422); a code in use (409).
+pub async fn create(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    input: NewSite,
+) -> Result<SiteView, AppError> {
+    caller.require(Role::Admin)?;
+    let mut errors = FieldErrors::new();
+    let code = input.code.trim().to_lowercase();
+    if code.is_empty()
+        || code.len() > 32
+        || !code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        errors.add("code", "must be 1–32 characters: lowercase letters, digits and '-'");
+    }
+    check_name(&input.name, &mut errors);
+    errors.into_result(())?;
+    let txn = db.begin().await?;
+    if repo::sites::by_code(&txn, caller.organisation_id, &code).await?.is_some() {
+        return Err(AppError::conflict_on("code", "is in use"));
+    }
+    let row = site::ActiveModel {
+        organisation_id: Set(caller.organisation_id),
+        code: Set(code),
+        name: Set(input.name.trim().to_owned()),
+        address: Set(clean_text(input.address)),
+        active: Set(true),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit(&txn, caller, "site.create", "site", row.id, serde_json::json!({ "code": row.code }))
+        .await?;
+    txn.commit().await?;
+    Ok(row.into())
+}
+
+/// Renames, readdresses or (de)activates a site.
+///
+/// # Errors
+/// Forbidden unless admin; not found; invalid fields (422).
+pub async fn update(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: i64,
+    changes: SiteChanges,
+) -> Result<SiteView, AppError> {
+    caller.require(Role::Admin)?;
+    let mut errors = FieldErrors::new();
+    if let Some(name) = &changes.name {
+        check_name(name, &mut errors);
+    }
+    errors.into_result(())?;
+    let txn = db.begin().await?;
+    let row =
+        repo::sites::get(&txn, caller.organisation_id, id).await?.ok_or(AppError::NotFound)?;
+    let mut fields = Vec::new();
+    let mut active = row.into_active_model();
+    if let Some(name) = changes.name {
+        active.name = Set(name.trim().to_owned());
+        fields.push("name");
+    }
+    if let Some(address) = changes.address {
+        active.address = Set(clean_text(address));
+        fields.push("address");
+    }
+    if let Some(flag) = changes.active {
+        active.active = Set(flag);
+        fields.push("active");
+    }
+    let row = active.update(&txn).await?;
+    audit(&txn, caller, "site.update", "site", row.id, serde_json::json!({ "fields": fields }))
+        .await?;
+    txn.commit().await?;
+    Ok(row.into())
+}

@@ -1,0 +1,423 @@
+//! Admins manage the organisation's accounts and their roles. Giving someone the volunteer role
+//! opens an interpreter profile for them; taking it away deactivates the profile (the history of
+//! their assignments stays).
+
+use entities::{app_user, interpreter};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, IntoActiveModel, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{audit, clean_text, now, set_or_clear};
+use crate::auth::{Caller, password};
+use crate::domain::{FieldErrors, Locale, Role};
+use crate::error::AppError;
+use crate::repo;
+
+/// An account as admins see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub roles: Vec<Role>,
+    /// Home site code.
+    pub site: Option<String>,
+    pub locale: Locale,
+    pub active: bool,
+    /// The interpreter profile, for volunteers.
+    pub interpreter_id: Option<i64>,
+}
+
+/// `POST /api/v1/users`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    /// 3–64 characters: lowercase letters, digits, `.` and `-`.
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    /// At least 12 characters.
+    pub password: String,
+    /// At least one role.
+    pub roles: Vec<Role>,
+    /// Home site code; required for volunteers.
+    pub site: Option<String>,
+    pub locale: Option<Locale>,
+}
+
+/// `PATCH /api/v1/users/{id}`: absent fields stay; `null` clears.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    #[serde(default, deserialize_with = "set_or_clear")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    /// A new password; every session of the user ends.
+    pub password: Option<String>,
+    pub roles: Option<Vec<Role>>,
+    #[serde(default, deserialize_with = "set_or_clear")]
+    #[schema(value_type = Option<String>)]
+    pub site: Option<Option<String>>,
+    pub locale: Option<Locale>,
+    /// `false` ends every session of the user and refuses further logins.
+    pub active: Option<bool>,
+}
+
+const MIN_PASSWORD: usize = 12;
+
+fn check_username(username: &str, errors: &mut FieldErrors) {
+    let ok_chars = username
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
+    if !(3..=64).contains(&username.len())
+        || !ok_chars
+        || !username.starts_with(|c: char| c.is_ascii_alphanumeric())
+    {
+        errors.add("username", "must be 3–64 characters: lowercase letters, digits, '.' and '-', starting with a letter or digit");
+    }
+}
+
+fn check_display_name(name: &str, errors: &mut FieldErrors) {
+    if name.trim().is_empty() || name.chars().count() > 120 {
+        errors.add("display_name", "must be 1–120 characters");
+    }
+}
+
+fn check_email(email: Option<&str>, errors: &mut FieldErrors) {
+    if let Some(email) = email
+        && (email.len() > 254 || !email.contains('@') || email.contains(char::is_whitespace))
+    {
+        errors.add("email", "is not an e-mail address");
+    }
+}
+
+fn check_password(password: &str, errors: &mut FieldErrors) {
+    if password.chars().count() < MIN_PASSWORD || password.len() > 1024 {
+        errors.add("password", format!("must be at least {MIN_PASSWORD} characters"));
+    }
+}
+
+fn normalised_roles(mut roles: Vec<Role>, errors: &mut FieldErrors) -> Vec<Role> {
+    roles.sort();
+    roles.dedup();
+    if roles.is_empty() {
+        errors.add("roles", "name at least one role");
+    }
+    roles
+}
+
+async fn site_id_of(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    code: Option<&str>,
+    errors: &mut FieldErrors,
+) -> Result<Option<i64>, AppError> {
+    let Some(code) = code else { return Ok(None) };
+    match repo::sites::by_code(db, caller.organisation_id, code).await? {
+        Some(site) if site.active => Ok(Some(site.id)),
+        _ => {
+            errors.add("site", format!("\"{code}\" is not an active site of the organisation"));
+            Ok(None)
+        }
+    }
+}
+
+/// Stores a new active account (without roles) with an already hashed password.
+///
+/// # Errors
+/// Database errors, among them a username in use.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_account(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+    username: &str,
+    display_name: &str,
+    email: Option<&str>,
+    site_id: Option<i64>,
+    locale: Locale,
+    password_hash: &str,
+) -> Result<app_user::Model, sea_orm::DbErr> {
+    let at = now();
+    app_user::ActiveModel {
+        organisation_id: Set(organisation_id),
+        username: Set(username.to_owned()),
+        display_name: Set(display_name.to_owned()),
+        email: Set(email.map(str::to_owned)),
+        site_id: Set(site_id),
+        password_hash: Set(Some(password_hash.to_owned())),
+        locale: Set(locale.as_str().to_owned()),
+        active: Set(true),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// Opens (or reopens) the interpreter profile of a new volunteer at their home site.
+async fn ensure_interpreter(
+    db: &impl ConnectionTrait,
+    user: &app_user::Model,
+) -> Result<(), AppError> {
+    let at = now();
+    match repo::interpreters::by_user(db, user.organisation_id, user.id).await? {
+        Some(existing) => {
+            let mut active = existing.into_active_model();
+            active.active = Set(true);
+            active.updated_at = Set(at);
+            active.update(db).await?;
+        }
+        None => {
+            let site_id = user
+                .site_id
+                .ok_or_else(|| AppError::validation("site", "a volunteer needs a home site"))?;
+            interpreter::ActiveModel {
+                organisation_id: Set(user.organisation_id),
+                user_id: Set(user.id),
+                site_id: Set(site_id),
+                offers_in_person: Set(true),
+                offers_phone: Set(false),
+                offers_video: Set(false),
+                weekly_cap_minutes: Set(240),
+                daily_cap_minutes: Set(120),
+                works_on_holidays: Set(false),
+                active: Set(true),
+                created_at: Set(at),
+                updated_at: Set(at),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn retire_interpreter(
+    db: &impl ConnectionTrait,
+    user: &app_user::Model,
+) -> Result<(), AppError> {
+    if let Some(existing) = repo::interpreters::by_user(db, user.organisation_id, user.id).await? {
+        let mut active = existing.into_active_model();
+        active.active = Set(false);
+        active.updated_at = Set(now());
+        active.update(db).await?;
+    }
+    Ok(())
+}
+
+async fn view(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    user: app_user::Model,
+) -> Result<UserView, AppError> {
+    views_of(db, caller, vec![user]).await?.pop().ok_or(AppError::NotFound)
+}
+
+async fn views_of(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    users: Vec<app_user::Model>,
+) -> Result<Vec<UserView>, AppError> {
+    let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+    let mut roles = repo::users::roles_of(db, &ids).await?;
+    let sites: std::collections::HashMap<i64, String> =
+        repo::sites::list(db, caller.organisation_id)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.code))
+            .collect();
+    let interpreters = repo::interpreters::ids_by_user(db, caller.organisation_id, &ids).await?;
+    Ok(users
+        .into_iter()
+        .map(|u| UserView {
+            id: u.id,
+            roles: roles.remove(&u.id).unwrap_or_default(),
+            site: u.site_id.and_then(|id| sites.get(&id).cloned()),
+            locale: u.locale.parse().unwrap_or(Locale::De),
+            interpreter_id: interpreters.get(&u.id).copied(),
+            username: u.username,
+            display_name: u.display_name,
+            email: u.email,
+            active: u.active,
+        })
+        .collect())
+}
+
+/// Every account of the organisation.
+///
+/// # Errors
+/// Forbidden unless admin.
+pub async fn list(db: &DatabaseConnection, caller: &Caller) -> Result<Vec<UserView>, AppError> {
+    caller.require(Role::Admin)?;
+    let users = repo::users::list(db, caller.organisation_id).await?;
+    views_of(db, caller, users).await
+}
+
+/// One account of the organisation.
+///
+/// # Errors
+/// Forbidden unless admin; not found, also for other organisations.
+pub async fn get(db: &DatabaseConnection, caller: &Caller, id: i64) -> Result<UserView, AppError> {
+    caller.require(Role::Admin)?;
+    let user = repo::users::get(db, caller.organisation_id, id).await?.ok_or(AppError::NotFound)?;
+    view(db, caller, user).await
+}
+
+/// Creates an account.
+///
+/// # Errors
+/// Forbidden unless admin; invalid fields (422); a username taken in any organisation (409).
+pub async fn create(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    input: NewUser,
+) -> Result<UserView, AppError> {
+    caller.require(Role::Admin)?;
+    let mut errors = FieldErrors::new();
+    let username = input.username.trim().to_lowercase();
+    check_username(&username, &mut errors);
+    check_display_name(&input.display_name, &mut errors);
+    let email = clean_text(input.email);
+    check_email(email.as_deref(), &mut errors);
+    check_password(&input.password, &mut errors);
+    let roles = normalised_roles(input.roles, &mut errors);
+    let txn = db.begin().await?;
+    let site_id = site_id_of(&txn, caller, input.site.as_deref(), &mut errors).await?;
+    if roles.contains(&Role::Volunteer) && site_id.is_none() && input.site.is_none() {
+        errors.add("site", "a volunteer needs a home site");
+    }
+    errors.into_result(())?;
+    if repo::users::by_username(&txn, &username).await?.is_some() {
+        return Err(AppError::conflict_on("username", "is taken"));
+    }
+    let hash = password::hash_blocking(input.password).await.map_err(AppError::Internal)?;
+    let locale = input.locale.unwrap_or(Locale::De);
+    let user = insert_account(
+        &txn,
+        caller.organisation_id,
+        &username,
+        input.display_name.trim(),
+        email.as_deref(),
+        site_id,
+        locale,
+        &hash,
+    )
+    .await?;
+    repo::users::set_roles(&txn, user.id, &roles).await?;
+    if roles.contains(&Role::Volunteer) {
+        ensure_interpreter(&txn, &user).await?;
+    }
+    audit(&txn, caller, "user.create", "app_user", user.id, serde_json::json!({ "roles": roles }))
+        .await?;
+    let out = view(&txn, caller, user).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Changes an account.
+///
+/// # Errors
+/// Forbidden unless admin; not found; invalid fields (422); removing one's own admin role or
+/// deactivating oneself (409).
+pub async fn update(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: i64,
+    changes: UserChanges,
+) -> Result<UserView, AppError> {
+    caller.require(Role::Admin)?;
+    let mut errors = FieldErrors::new();
+    if let Some(name) = &changes.display_name {
+        check_display_name(name, &mut errors);
+    }
+    let email = changes.email.clone().map(clean_text);
+    if let Some(email) = &email {
+        check_email(email.as_deref(), &mut errors);
+    }
+    if let Some(password) = &changes.password {
+        check_password(password, &mut errors);
+    }
+    let roles = changes.roles.clone().map(|r| normalised_roles(r, &mut errors));
+
+    let txn = db.begin().await?;
+    let user =
+        repo::users::get(&txn, caller.organisation_id, id).await?.ok_or(AppError::NotFound)?;
+    let site_id = match &changes.site {
+        Some(code) => Some(site_id_of(&txn, caller, code.as_deref(), &mut errors).await?),
+        None => None,
+    };
+    errors.into_result(())?;
+    let is_self = user.id == caller.user_id;
+    if is_self && roles.as_ref().is_some_and(|r| !r.contains(&Role::Admin)) {
+        return Err(AppError::conflict_on("roles", "you cannot remove your own admin role"));
+    }
+    if is_self && changes.active == Some(false) {
+        return Err(AppError::conflict_on("active", "you cannot deactivate your own account"));
+    }
+
+    let before_roles = repo::users::roles(&txn, user.id).await?;
+    let mut fields = Vec::new();
+    let mut active = user.clone().into_active_model();
+    if let Some(name) = changes.display_name {
+        active.display_name = Set(name.trim().to_owned());
+        fields.push("display_name");
+    }
+    if let Some(email) = email {
+        active.email = Set(email);
+        fields.push("email");
+    }
+    if let Some(site_id) = site_id {
+        active.site_id = Set(site_id);
+        fields.push("site");
+    }
+    if let Some(locale) = changes.locale {
+        active.locale = Set(locale.as_str().to_owned());
+        fields.push("locale");
+    }
+    let mut end_sessions = false;
+    if let Some(password) = changes.password {
+        let hash = password::hash_blocking(password).await.map_err(AppError::Internal)?;
+        active.password_hash = Set(Some(hash));
+        fields.push("password");
+        end_sessions = true;
+    }
+    if let Some(flag) = changes.active {
+        active.active = Set(flag);
+        fields.push("active");
+        end_sessions |= !flag;
+    }
+    active.updated_at = Set(now());
+    let user = active.update(&txn).await?;
+    if let Some(roles) = &roles {
+        repo::users::set_roles(&txn, user.id, roles).await?;
+        fields.push("roles");
+        let was_volunteer = before_roles.contains(&Role::Volunteer);
+        let is_volunteer = roles.contains(&Role::Volunteer);
+        if is_volunteer && !was_volunteer {
+            ensure_interpreter(&txn, &user).await?;
+        } else if was_volunteer && !is_volunteer {
+            retire_interpreter(&txn, &user).await?;
+        }
+    }
+    if end_sessions {
+        repo::sessions::revoke_all_of_user(&txn, user.id, now()).await?;
+    }
+    audit(
+        &txn,
+        caller,
+        "user.update",
+        "app_user",
+        user.id,
+        serde_json::json!({ "fields": fields, "roles": roles }),
+    )
+    .await?;
+    let out = view(&txn, caller, user).await?;
+    txn.commit().await?;
+    Ok(out)
+}

@@ -1,0 +1,137 @@
+//! Logging in as each role, logging out, and what a failed login reveals.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn each_demo_role_logs_in_and_sees_its_roles() {
+    let app = TestApp::spawn().await;
+    for (username, role) in [
+        ("fachkraft", "caseworker"),
+        ("dolmetscher", "volunteer"),
+        ("teamleitung", "team_lead"),
+        ("admin", "admin"),
+    ] {
+        let token = app.login(username).await;
+        let me = app.get("/api/v1/me", &token).await;
+        assert_eq!(me.status, StatusCode::OK, "{}", me.text);
+        assert_eq!(me.body["username"], username);
+        assert_eq!(me.body["organisation"]["slug"], "jobcenter-duisburg");
+        let roles: Vec<&str> =
+            me.body["roles"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+        assert!(roles.contains(&role), "{username}: {roles:?}");
+    }
+    assert_eq!(app.audited("auth.login").await, 4);
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_get_the_same_answer() {
+    let app = TestApp::spawn().await;
+    let login = |username: &'static str, password: &'static str| {
+        app.call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({ "username": username, "password": password })),
+        )
+    };
+    let wrong_password = login("fachkraft", "not-demo").await;
+    let unknown_user = login("niemand", "demo").await;
+    wrong_password.assert_problem(401, None);
+    unknown_user.assert_problem(401, None);
+    assert_eq!(wrong_password.body, unknown_user.body);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM session").await, 0);
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_username_for_a_while() {
+    let app = TestApp::spawn().await;
+    let attempt = |password: &'static str| {
+        app.call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({ "username": "Fachkraft", "password": password })),
+        )
+    };
+    for _ in 0..app.settings.login_max_failures {
+        attempt("wrong").await.assert_problem(401, None);
+    }
+    // Locked now: even the right password is refused, with a hint when to retry.
+    let locked = attempt("demo").await;
+    locked.assert_problem(429, None);
+    let retry: u64 = locked.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(retry > 0 && retry <= 15 * 60, "{retry}");
+    // An unknown username is throttled the same way, so the lock reveals nothing.
+    for _ in 0..app.settings.login_max_failures {
+        app.call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({ "username": "niemand", "password": "x" })),
+        )
+        .await
+        .assert_problem(401, None);
+    }
+    app.call(
+        Method::POST,
+        "/api/v1/auth/login",
+        None,
+        Some(json!({ "username": "niemand", "password": "x" })),
+    )
+    .await
+    .assert_problem(429, None);
+    // Other users are not affected.
+    app.login("teamleitung").await;
+}
+
+#[tokio::test]
+async fn logout_revokes_the_token() {
+    let app = TestApp::spawn().await;
+    let token = app.login("fachkraft").await;
+    assert_eq!(app.get("/api/v1/me", &token).await.status, StatusCode::OK);
+    let out = app.call(Method::POST, "/api/v1/auth/logout", Some(&token), None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    app.get("/api/v1/me", &token).await.assert_problem(401, None);
+    assert_eq!(app.audited("auth.logout").await, 1);
+}
+
+#[tokio::test]
+async fn requests_without_a_valid_token_are_refused() {
+    let app = TestApp::spawn().await;
+    let anonymous = app.call(Method::GET, "/api/v1/me", None, None).await;
+    anonymous.assert_problem(401, None);
+    assert_eq!(anonymous.headers["www-authenticate"], "Bearer");
+    app.get("/api/v1/me", "not-a-token").await.assert_problem(401, None);
+}
+
+#[tokio::test]
+async fn a_deactivated_user_is_logged_out_and_cannot_log_in() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let token = app.login("fachkraft").await;
+    let users = app.get("/api/v1/users", &admin).await;
+    let id = users.body.as_array().unwrap().iter().find(|u| u["username"] == "fachkraft").unwrap()
+        ["id"]
+        .clone();
+    let off = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/users/{id}"),
+            Some(&admin),
+            Some(json!({ "active": false })),
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.text);
+    app.get("/api/v1/me", &token).await.assert_problem(401, None);
+    app.call(
+        Method::POST,
+        "/api/v1/auth/login",
+        None,
+        Some(json!({ "username": "fachkraft", "password": "demo" })),
+    )
+    .await
+    .assert_problem(401, None);
+}

@@ -1,0 +1,145 @@
+//! Every kind of bad input gets a 4xx problem+json naming the field, and nothing is written.
+
+use axum::body::Body;
+use axum::http::{Method, Request, header};
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+/// Sends `body` and checks status, the field named, and that no table changed.
+async fn refused(
+    app: &TestApp,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Value,
+    status: u16,
+    field: &str,
+) {
+    let before = app.table_counts().await;
+    let answer = app.call(method, path, Some(token), Some(body.clone())).await;
+    answer.assert_problem(status, Some(field));
+    assert_eq!(app.table_counts().await, before, "{path} with {body} wrote something");
+}
+
+#[tokio::test]
+async fn bad_profile_input_is_refused_and_nothing_is_written() {
+    let app = TestApp::spawn().await;
+    let token = app.login("dolmetscher").await;
+    let profile_before = app.get("/api/v1/me/profile", &token).await.body;
+
+    // Unknown field, wrong type.
+    refused(
+        &app,
+        &token,
+        Method::PATCH,
+        "/api/v1/me/profile",
+        json!({ "moods": ["phone"] }),
+        422,
+        "moods",
+    )
+    .await;
+    refused(
+        &app,
+        &token,
+        Method::PATCH,
+        "/api/v1/me/profile",
+        json!({ "works_on_holidays": "yes" }),
+        422,
+        "works_on_holidays",
+    )
+    .await;
+    refused(
+        &app,
+        &token,
+        Method::PATCH,
+        "/api/v1/me/profile",
+        json!({ "modes": [] }),
+        422,
+        "modes",
+    )
+    .await;
+
+    // Unknown language tag, malformed tag, a level that is not a CEFR level.
+    let unknown =
+        json!({ "languages": [{ "tag": "ar", "level": "B2" }, { "tag": "xx", "level": "B2" }] });
+    refused(&app, &token, Method::PUT, "/api/v1/me/languages", unknown, 422, "languages[1].tag")
+        .await;
+    let malformed = json!({ "languages": [{ "tag": "arabic", "level": "B2" }] });
+    refused(&app, &token, Method::PUT, "/api/v1/me/languages", malformed, 422, "languages[0].tag")
+        .await;
+    let level = json!({ "languages": [{ "tag": "ar", "level": "native" }, { "tag": "tr", "level": "B3" }] });
+    refused(&app, &token, Method::PUT, "/api/v1/me/languages", level, 422, "languages[1].level")
+        .await;
+    let twice =
+        json!({ "languages": [{ "tag": "ar", "level": "B2" }, { "tag": "AR", "level": "C1" }] });
+    refused(&app, &token, Method::PUT, "/api/v1/me/languages", twice, 422, "languages[1].tag")
+        .await;
+
+    // Availability: end before start, crossing midnight, a time that is no time, unknown site.
+    let backwards = json!({ "weekday": "mon", "start": "12:00", "end": "09:00" });
+    refused(&app, &token, Method::POST, "/api/v1/me/availability", backwards, 422, "end").await;
+    let midnight = json!({ "weekday": "fri", "start": "22:00", "end": "02:00" });
+    refused(&app, &token, Method::POST, "/api/v1/me/availability", midnight, 422, "end").await;
+    let bad_time = json!({ "weekday": "mon", "start": "25:00", "end": "10:00" });
+    refused(&app, &token, Method::POST, "/api/v1/me/availability", bad_time, 422, "start").await;
+    let bad_day = json!({ "weekday": "monday", "start": "09:00", "end": "10:00" });
+    refused(&app, &token, Method::POST, "/api/v1/me/availability", bad_day, 422, "weekday").await;
+    let site = json!({ "weekday": "mon", "start": "09:00", "end": "10:00", "site": "atlantis" });
+    refused(&app, &token, Method::POST, "/api/v1/me/availability", site, 422, "site").await;
+    let validity = json!({ "weekday": "mon", "start": "09:00", "end": "10:00", "valid_from": "2027-05-01", "valid_until": "2027-04-01" });
+    refused(&app, &token, Method::POST, "/api/v1/me/availability", validity, 422, "valid_until")
+        .await;
+
+    // Absences: until before from, a missing field, and one overlapping an existing absence.
+    let backwards = json!({ "from": "2027-01-10T00:00:00+01:00", "until": "2027-01-05T00:00:00+01:00", "reason": "vacation" });
+    refused(&app, &token, Method::POST, "/api/v1/me/absences", backwards, 422, "until").await;
+    let missing = json!({ "from": "2027-01-10T00:00:00+01:00", "reason": "vacation" });
+    refused(&app, &token, Method::POST, "/api/v1/me/absences", missing, 422, "until").await;
+    let no_offset = json!({ "from": "2027-01-10T00:00:00", "until": "2027-01-12T00:00:00", "reason": "vacation" });
+    refused(&app, &token, Method::POST, "/api/v1/me/absences", no_offset, 422, "from").await;
+    let first = json!({ "from": "2027-01-10T00:00:00+01:00", "until": "2027-01-15T00:00:00+01:00", "reason": "vacation" });
+    let created = app.call(Method::POST, "/api/v1/me/absences", Some(&token), Some(first)).await;
+    assert_eq!(created.status.as_u16(), 201, "{}", created.text);
+    let overlapping = json!({ "from": "2027-01-14T12:00:00+01:00", "until": "2027-01-20T00:00:00+01:00", "reason": "sick" });
+    refused(&app, &token, Method::POST, "/api/v1/me/absences", overlapping, 409, "from").await;
+    // Touching periods do not overlap: [10, 15) and [15, 20).
+    let adjacent = json!({ "from": "2027-01-15T00:00:00+01:00", "until": "2027-01-20T00:00:00+01:00", "reason": "sick" });
+    let ok = app.call(Method::POST, "/api/v1/me/absences", Some(&token), Some(adjacent)).await;
+    assert_eq!(ok.status.as_u16(), 201, "{}", ok.text);
+
+    let mut profile_after = app.get("/api/v1/me/profile", &token).await.body;
+    // Apart from the two absences added on purpose, the profile is as before.
+    let absences = profile_after["planning"]["absences"].as_array_mut().unwrap();
+    absences.retain(|a| !a["from"].as_str().unwrap().starts_with("2027-01-1"));
+    assert_eq!(profile_after, profile_before);
+}
+
+#[tokio::test]
+async fn malformed_bodies_and_wrong_media_types_are_refused() {
+    let app = TestApp::spawn().await;
+    let token = app.login("dolmetscher").await;
+    let before = app.table_counts().await;
+    let raw = |content_type: &'static str, body: &'static str| {
+        Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/me/availability")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    app.send(raw("application/json", "{\"weekday\": \"mon\", ")).await.assert_problem(400, None);
+    app.send(raw("application/json", "[1, 2")).await.assert_problem(400, None);
+    app.send(raw("text/plain", "{\"weekday\": \"mon\"}")).await.assert_problem(415, None);
+    app.send(raw("application/json", "\"just a string\"")).await.assert_problem(422, Some("body"));
+    assert_eq!(app.table_counts().await, before);
+}
+
+#[tokio::test]
+async fn unparseable_ids_and_unknown_routes_answer_404() {
+    let app = TestApp::spawn().await;
+    let token = app.login("teamleitung").await;
+    app.get("/api/v1/interpreters/abc", &token).await.assert_problem(404, None);
+    app.get("/api/v1/nonsense", &token).await.assert_problem(404, None);
+}

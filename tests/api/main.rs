@@ -1,0 +1,15 @@
+//! Integration tests of the service, run against SQLite by default and against PostgreSQL when
+//! `TEST_DATABASE_URL` names a server. Each test gets its own fresh database.
+
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod admin;
+mod auth;
+mod bad_input;
+mod helpers;
+mod isolation;
+mod operations;
+mod pool;
+mod profile;
+mod schema;

@@ -1,0 +1,75 @@
+//! Health, readiness and the OpenAPI document.
+
+use axum::http::{Method, StatusCode};
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = TestApp::spawn().await;
+    let health = app.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!(health.status, StatusCode::OK);
+    let ready = app.call(Method::GET, "/readyz", None, None).await;
+    assert_eq!(ready.status, StatusCode::OK, "{}", ready.text);
+    assert!(ready.headers.contains_key("x-request-id"));
+}
+
+#[tokio::test]
+async fn readiness_fails_when_the_database_is_gone() {
+    let app = TestApp::empty().await;
+    app.db.clone().close().await.unwrap();
+    let ready = app.call(Method::GET, "/readyz", None, None).await;
+    ready.assert_problem(503, None);
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route() {
+    let app = TestApp::empty().await;
+    let doc = app.call(Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert!(doc.body["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc.body["paths"].as_object().unwrap();
+    for path in [
+        "/api/v1/auth/login",
+        "/api/v1/auth/logout",
+        "/api/v1/me",
+        "/api/v1/me/profile",
+        "/api/v1/me/languages",
+        "/api/v1/me/availability",
+        "/api/v1/me/availability/{id}",
+        "/api/v1/me/absences",
+        "/api/v1/me/absences/{id}",
+        "/api/v1/interpreters",
+        "/api/v1/interpreters/{id}",
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/sites",
+        "/api/v1/sites/{id}",
+        "/api/v1/languages",
+        "/api/v1/languages/{tag}",
+        "/api/v1/audit-events",
+        "/api/v1/holidays",
+        "/healthz",
+        "/readyz",
+    ] {
+        assert!(paths.contains_key(path), "{path} missing from the document");
+    }
+    // Every secured operation documents its 401 and 403 as problem+json.
+    let me = &paths["/api/v1/me/profile"]["patch"]["responses"];
+    for status in ["401", "403", "422"] {
+        assert!(me[status]["content"]["application/problem+json"].is_object(), "{status}");
+    }
+}
+
+#[tokio::test]
+async fn holidays_are_computed_for_any_year() {
+    let app = TestApp::spawn().await;
+    let token = app.login("fachkraft").await;
+    let holidays = app.get("/api/v1/holidays?year=2031", &token).await;
+    assert_eq!(holidays.status, StatusCode::OK);
+    // Easter 2031 is on 13 April: Good Friday 11 April, Corpus Christi 12 June.
+    let dates: Vec<&str> =
+        holidays.body.as_array().unwrap().iter().map(|h| h["date"].as_str().unwrap()).collect();
+    assert!(dates.contains(&"2031-04-11") && dates.contains(&"2031-06-12"), "{dates:?}");
+    app.get("/api/v1/holidays?year=1200", &token).await.assert_problem(422, Some("year"));
+}

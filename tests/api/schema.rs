@@ -1,0 +1,115 @@
+//! The migrations build the schema the entities expect, with the constraints that keep bad
+//! data out even if a code path forgets a check.
+
+use sea_orm::{ConnectionTrait, EntityTrait, Statement};
+
+use crate::helpers::TestApp;
+
+macro_rules! read_every_entity {
+    ($db:expr, $($entity:ident),+ $(,)?) => {
+        $( entities::$entity::Entity::find().all($db).await.unwrap_or_else(|e| panic!("{}: {e}", stringify!($entity))); )+
+    };
+}
+
+#[tokio::test]
+async fn every_entity_matches_its_table() {
+    let app = TestApp::spawn().await;
+    // Reading every column of every table fails if a column is missing or of another type.
+    read_every_entity!(
+        &app.db,
+        organisation,
+        site,
+        app_user,
+        user_role,
+        session,
+        login_throttle,
+        audit_event,
+        language,
+        interpreter,
+        interpreter_language,
+        availability_rule,
+        absence,
+        client,
+        client_language,
+        client_exclusion,
+        course_provider,
+        course,
+        course_referral,
+        recognition_referral,
+        referral_step,
+        training,
+        training_participation,
+        appointment_series,
+        appointment,
+        assignment,
+        planning_run,
+        planning_run_unfilled,
+        outbox,
+    );
+    assert_eq!(entities::TABLES.len(), 28);
+}
+
+async fn exec(app: &TestApp, sql: &str) -> Result<(), sea_orm::DbErr> {
+    let backend = app.db.get_database_backend();
+    app.db.execute_raw(Statement::from_string(backend, sql.to_owned())).await.map(|_| ())
+}
+
+#[tokio::test]
+async fn the_database_refuses_what_the_domain_forbids() {
+    let app = TestApp::spawn().await;
+    // A level outside the CEFR scale.
+    assert!(exec(&app, "UPDATE interpreter_language SET level = 'B3'").await.is_err());
+    // An availability window that ends before it starts.
+    assert!(
+        exec(&app, "UPDATE availability_rule SET end_minute = start_minute - 1").await.is_err()
+    );
+    // An absence that ends before it starts.
+    assert!(exec(&app, "UPDATE absence SET ends_at = starts_at").await.is_err());
+    // A role that does not exist.
+    assert!(exec(&app, "UPDATE user_role SET role = 'superuser'").await.is_err());
+    // A profile pointing at a missing site.
+    assert!(exec(&app, "UPDATE interpreter SET site_id = 999999").await.is_err());
+}
+
+#[tokio::test]
+async fn the_audit_log_cannot_be_changed_or_deleted() {
+    let app = TestApp::spawn().await;
+    app.login("admin").await;
+    assert_eq!(app.audited("auth.login").await, 1);
+    assert!(exec(&app, "UPDATE audit_event SET action = 'rewritten'").await.is_err());
+    assert!(exec(&app, "DELETE FROM audit_event").await.is_err());
+    assert_eq!(app.audited("auth.login").await, 1);
+}
+
+#[tokio::test]
+async fn at_most_one_live_assignment_per_appointment() {
+    let app = TestApp::spawn().await;
+    let now = "2027-01-11T09:00:00+00:00";
+    let later = "2027-01-11T10:00:00+00:00";
+    let statements = [
+        format!(
+            "INSERT INTO client (organisation_id, reference, created_at, updated_at) VALUES (1, 'K-1', '{now}', '{now}')"
+        ),
+        format!(
+            "INSERT INTO appointment (organisation_id, caseworker_id, client_id, language_id, min_level, starts_at, ends_at, mode, kind, priority, sensitive, status, version, created_at, updated_at) \
+             VALUES (1, 1, (SELECT id FROM client WHERE reference = 'K-1'), (SELECT id FROM language WHERE organisation_id = 1 AND tag = 'ar'), 'B2', '{now}', '{later}', 'phone', 'counselling', 3, false, 'proposed', 0, '{now}', '{now}')"
+        ),
+    ];
+    for sql in &statements {
+        exec(&app, sql).await.unwrap();
+    }
+    let assign = |interpreter: i64, status: &str| {
+        format!(
+            "INSERT INTO assignment (organisation_id, appointment_id, interpreter_id, status, version, created_at, updated_at) \
+             VALUES (1, (SELECT MAX(id) FROM appointment), {interpreter}, '{status}', 0, '{now}', '{now}')"
+        )
+    };
+    exec(&app, &assign(1, "proposed")).await.unwrap();
+    let second = exec(&app, &assign(2, "confirmed")).await.unwrap_err();
+    assert!(
+        matches!(second.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))),
+        "{second}"
+    );
+    // Declined assignments do not count.
+    exec(&app, &assign(3, "declined")).await.unwrap();
+}
