@@ -1,19 +1,59 @@
-//! Server-rendered pages (askama), German first with English, usable without JavaScript.
+//! Server-rendered pages (askama), German first with English, usable without JavaScript:
+//! login, a start page per role, the volunteer's profile, availability and absences, and the
+//! pool for caseworkers and team leads. Every form carries a CSRF token.
+
+mod absences;
+mod availability;
+mod forms;
+mod home;
+pub mod i18n;
+mod login;
+mod page;
+mod pool;
+mod profile;
 
 use axum::Router;
-use axum::http::Uri;
+use axum::http::{HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 
 use crate::app::AppState;
 use crate::error::AppError;
 
-/// The pages.
+/// The pages and their static assets.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/", get(home::page))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/lang/{code}", get(login::switch_language))
+        .route("/profile", get(profile::show).post(profile::save))
+        .route("/profile/languages", post(profile::add_language))
+        .route("/profile/languages/remove", post(profile::remove_language))
+        .route("/availability", get(availability::show).post(availability::add))
+        .route("/availability/{id}/delete", post(availability::delete))
+        .route("/absences", get(absences::show).post(absences::add))
+        .route("/absences/{id}/delete", post(absences::delete))
+        .route("/pool", get(pool::show))
+        .route("/static/app.css", get(stylesheet))
 }
 
-/// Anything unrouted.
-pub async fn not_found(uri: Uri) -> Response {
-    let _ = uri;
-    AppError::NotFound.into_response()
+async fn stylesheet() -> Response {
+    let mut response = include_str!("static/app.css").into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    response
+}
+
+/// Anything unrouted: problem+json under `/api`, a page elsewhere.
+pub async fn not_found(visitor: page::Visitor, uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        AppError::NotFound.into_response()
+    } else {
+        page::not_found_page(visitor.t, uri.path())
+    }
 }

@@ -13,3 +13,4 @@ mod operations;
 mod pool;
 mod profile;
 mod schema;
+mod web;

@@ -1,0 +1,134 @@
+// Renders every page of sprachpool in headless Chromium, in German and in English, as each
+// demo role, including pages that show form errors and error pages, and checks each with
+// axe-core against WCAG 2.1 A and AA. Exits non-zero on any violation.
+//
+// Expects a server with the demo data at BASE_URL (default http://127.0.0.1:18080).
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve("axe-core/axe.min.js");
+const BASE = process.env.BASE_URL ?? "http://127.0.0.1:18080";
+const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  ],
+});
+
+let checked = 0;
+const failures = [];
+
+async function audit(page, lang, label) {
+  const htmlLang = await page.evaluate(() => document.documentElement.lang);
+  if (htmlLang !== lang) failures.push(`${label}: <html lang="${htmlLang}">, expected ${lang}`);
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags } }),
+    TAGS,
+  );
+  checked += 1;
+  const summary = result.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.help}`);
+  console.log(`${result.violations.length === 0 ? "ok  " : "FAIL"} [${lang}] ${label}`);
+  for (const line of summary) {
+    console.log(`     ${line}`);
+    failures.push(`[${lang}] ${label}: ${line}`);
+  }
+}
+
+async function expectErrorSummary(page, lang, label) {
+  const shown = await page.locator(".error-summary").count();
+  if (shown === 0) failures.push(`[${lang}] ${label}: no error summary shown`);
+}
+
+async function visit(page, path, expectStatus, lang, label) {
+  const response = await page.goto(BASE + path);
+  if (response.status() !== expectStatus) {
+    failures.push(`[${lang}] ${label}: status ${response.status()}, expected ${expectStatus}`);
+  }
+  await audit(page, lang, label);
+}
+
+async function session(lang, username) {
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(`${BASE}/lang/${lang}?next=/login`);
+  if (username) {
+    await page.fill("#username", username);
+    await page.fill("#password", "demo");
+    await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);
+    if (new URL(page.url()).pathname !== "/") failures.push(`[${lang}] login of ${username} did not reach the start page`);
+  }
+  return { context, page };
+}
+
+// The checker itself must see a violation where there is one: an unlabelled input.
+{
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(`${BASE}/login`);
+  await page.evaluate(() => document.querySelector("main").insertAdjacentHTML("beforeend", '<input type="text" id="unlabelled">'));
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags } }), TAGS);
+  if (!result.violations.some((v) => v.id === "label")) failures.push("axe-core did not flag an unlabelled input: the check is not working");
+  await context.close();
+}
+
+for (const lang of ["de", "en"]) {
+  // Not logged in: the login page, a failed login, a page that does not exist.
+  {
+    const { context, page } = await session(lang, null);
+    await visit(page, "/login", 200, lang, "login");
+    await page.fill("#username", "fachkraft");
+    await page.fill("#password", "wrong");
+    await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);
+    await expectErrorSummary(page, lang, "login, failed");
+    await audit(page, lang, "login, failed");
+    await visit(page, "/does-not-exist", 404, lang, "not found");
+    await context.close();
+  }
+  // A volunteer: start page, profile, availability, absences, and their form errors.
+  {
+    const { context, page } = await session(lang, "dolmetscher");
+    await visit(page, "/", 200, lang, "start page (volunteer and caseworker)");
+    await visit(page, "/profile", 200, lang, "profile");
+    await visit(page, "/availability", 200, lang, "availability");
+    await page.fill("#start", "12:00");
+    await page.fill("#end", "09:00");
+    await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);
+    await expectErrorSummary(page, lang, "availability, window ending before it starts");
+    await audit(page, lang, "availability, window ending before it starts");
+    await visit(page, "/absences", 200, lang, "absences");
+    await page.fill("#first_day", "2031-03-10");
+    await page.fill("#last_day", "2031-03-01");
+    await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);
+    await expectErrorSummary(page, lang, "absences, last day before first day");
+    await audit(page, lang, "absences, last day before first day");
+    await visit(page, "/pool?language=apc&min_level=B2", 200, lang, "pool (caseworker), filtered");
+    await context.close();
+  }
+  // A volunteer without another role meets the forbidden page.
+  {
+    const { context, page } = await session(lang, "e.schmidt");
+    await visit(page, "/pool", 403, lang, "forbidden");
+    await context.close();
+  }
+  for (const [username, label] of [["fachkraft", "caseworker"], ["teamleitung", "team lead"], ["admin", "admin"]]) {
+    const { context, page } = await session(lang, username);
+    await visit(page, "/", 200, lang, `start page (${label})`);
+    await visit(page, "/pool", 200, lang, `pool (${label})`);
+    await context.close();
+  }
+}
+
+await browser.close();
+console.log(`\n${checked} page renderings checked with axe-core ${require("axe-core/package.json").version} (${TAGS.join(", ")})`);
+if (failures.length > 0) {
+  console.log(`${failures.length} problem(s):`);
+  for (const f of failures) console.log(`  ${f}`);
+  process.exit(1);
+}
+console.log("no violations");

@@ -1,0 +1,313 @@
+//! The web pages as a browser uses them: session cookie, CSRF tokens, forms, language switch.
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+
+use crate::helpers::{Answer, TestApp};
+
+/// A minimal cookie-keeping client for the in-process router.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: HashMap<String, String>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Self { app, cookies: HashMap::new() }
+    }
+
+    async fn send(&mut self, method: Method, path: &str, form: Option<&[(&str, &str)]>) -> Answer {
+        let mut request = Request::builder().method(method).uri(path);
+        if !self.cookies.is_empty() {
+            let jar: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            request = request.header(header::COOKIE, jar.join("; "));
+        }
+        let body = match form {
+            Some(fields) => {
+                request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                Body::from(serde_urlencoded::to_string(fields).unwrap())
+            }
+            None => Body::empty(),
+        };
+        let answer = self.app.send(request.body(body).unwrap()).await;
+        for cookie in answer.headers.get_all(header::SET_COOKIE) {
+            let text = cookie.to_str().unwrap();
+            let (pair, _) = text.split_once(';').unwrap_or((text, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || text.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        answer
+    }
+
+    async fn get(&mut self, path: &str) -> Answer {
+        self.send(Method::GET, path, None).await
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        self.send(Method::POST, path, Some(fields)).await
+    }
+
+    /// The CSRF token the pages put into their forms.
+    fn csrf(&self) -> String {
+        self.cookies.get("sp_csrf").cloned().expect("a page set the CSRF cookie")
+    }
+
+    async fn log_in(&mut self, username: &str) {
+        self.get("/login").await;
+        let csrf = self.csrf();
+        let answer = self
+            .post(
+                "/login",
+                &[("username", username), ("password", "demo"), ("next", "/"), ("csrf", &csrf)],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text);
+    }
+}
+
+fn location(answer: &Answer) -> &str {
+    answer.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn pages_ask_for_a_login_first() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    let answer = browser.get("/availability").await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&answer), "/login?next=/availability");
+}
+
+#[tokio::test]
+async fn logging_in_and_out_through_the_form() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    let form = browser.get("/login").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.text.contains("<html lang=\"de\">"));
+    let csrf = browser.csrf();
+    // A failed login stays on the page with a message and sets no session.
+    let failed = browser
+        .post("/login", &[("username", "dolmetscher"), ("password", "x"), ("csrf", &csrf)])
+        .await;
+    assert_eq!(failed.status, StatusCode::UNAUTHORIZED);
+    assert!(failed.text.contains("Benutzername oder Passwort ist falsch"));
+    assert!(!browser.cookies.contains_key("sp_session"));
+
+    let ok = browser
+        .post(
+            "/login",
+            &[
+                ("username", "dolmetscher"),
+                ("password", "demo"),
+                ("next", "/absences"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&ok), "/absences");
+    let set_cookie = ok.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    let home = browser.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.text.contains("Leyla Haddad"));
+
+    let out = browser.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(location(&out), "/login");
+    assert_eq!(browser.get("/").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.audited("auth.logout").await, 1);
+}
+
+#[tokio::test]
+async fn the_login_never_redirects_to_another_site() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.get("/login").await;
+    let csrf = browser.csrf();
+    for next in ["//evil.example/", "https://evil.example/", "/\\evil.example"] {
+        browser.cookies.remove("sp_session");
+        let answer = browser
+            .post(
+                "/login",
+                &[("username", "fachkraft"), ("password", "demo"), ("next", next), ("csrf", &csrf)],
+            )
+            .await;
+        assert_eq!(location(&answer), "/", "{next}");
+    }
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_change_nothing() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.log_in("dolmetscher").await;
+    let before = app.table_counts().await;
+    let forged = browser
+        .post(
+            "/availability",
+            &[("weekday", "mon"), ("start", "07:00"), ("end", "08:00"), ("csrf", "forged")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let missing =
+        browser.post("/absences", &[("first_day", "2027-01-01"), ("last_day", "2027-01-02")]).await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.table_counts().await, before);
+}
+
+#[tokio::test]
+async fn a_volunteer_keeps_availability_and_absences_through_the_pages() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.log_in("dolmetscher").await;
+    let csrf = browser.csrf();
+    let windows_before = app.count("SELECT COUNT(*) AS n FROM availability_rule").await;
+
+    let added = browser
+        .post(
+            "/availability",
+            &[
+                ("weekday", "thu"),
+                ("start", "14:00"),
+                ("end", "16:30"),
+                ("place", "remote"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(location(&added), "/availability?saved=1");
+    let page = browser.get("/availability?saved=1").await;
+    assert!(page.text.contains("Donnerstag") && page.text.contains("14:00–16:30"), "{}", page.text);
+    assert!(page.text.contains("Gespeichert."));
+
+    // A window that would cross midnight is refused with a German message, and nothing is stored.
+    let refused = browser
+        .post(
+            "/availability",
+            &[
+                ("weekday", "fri"),
+                ("start", "22:00"),
+                ("end", "02:00"),
+                ("place", "home"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text.contains("nicht über Mitternacht"), "{}", refused.text);
+    assert!(refused.text.contains("aria-invalid=\"true\""));
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM availability_rule").await, windows_before + 1);
+
+    // Absences are entered as first and last day and stored as whole local days.
+    let added = browser
+        .post(
+            "/absences",
+            &[
+                ("first_day", "2027-02-01"),
+                ("last_day", "2027-02-05"),
+                ("reason", "vacation"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(location(&added), "/absences?saved=1");
+    let token = app.login("dolmetscher").await;
+    let absences = app.get("/api/v1/me/absences", &token).await;
+    let february = absences
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["from"] == "2027-02-01T00:00:00+01:00")
+        .cloned();
+    assert_eq!(february.unwrap()["until"], "2027-02-06T00:00:00+01:00");
+    let overlapping = browser
+        .post(
+            "/absences",
+            &[
+                ("first_day", "2027-02-05"),
+                ("last_day", "2027-02-07"),
+                ("reason", "sick"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    // The page shows the overlap as a form error.
+    assert_eq!(overlapping.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(overlapping.text.contains("überschneidet sich"));
+}
+
+#[tokio::test]
+async fn a_volunteer_adds_a_language_through_the_profile_page() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    browser.log_in("dolmetscher").await;
+    let csrf = browser.csrf();
+    let added = browser
+        .post(
+            "/profile/languages",
+            &[("tag", "tr"), ("level", "B1"), ("written", "on"), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(location(&added), "/profile?saved=1");
+    // The table of the volunteer's languages (not the select offering every language).
+    let row = "<td>Türkisch <span class=\"code\">tr</span></td>";
+    let page = browser.get("/profile").await;
+    assert!(page.text.contains(row), "{}", page.text);
+    let unknown = browser
+        .post("/profile/languages", &[("tag", "xx"), ("level", "B1"), ("csrf", &csrf)])
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.text.contains("nicht in der Sprachliste"));
+    let removed =
+        browser.post("/profile/languages/remove", &[("tag", "tr"), ("csrf", &csrf)]).await;
+    assert_eq!(location(&removed), "/profile?saved=1");
+    assert!(!browser.get("/profile").await.text.contains(row));
+}
+
+#[tokio::test]
+async fn pages_switch_to_english_and_back() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    let switched = browser.get("/lang/en?next=/login").await;
+    assert_eq!(location(&switched), "/login");
+    let login = browser.get("/login").await;
+    assert!(login.text.contains("<html lang=\"en\">"));
+    assert!(login.text.contains("Log in with your username and password."));
+    browser.log_in("teamleitung").await;
+    assert!(browser.get("/pool").await.text.contains("Interpreter pool"));
+    browser.get("/lang/de?next=/pool").await;
+    assert!(browser.get("/pool").await.text.contains("Sprachpool"));
+}
+
+#[tokio::test]
+async fn each_role_gets_its_own_start_page() {
+    let app = TestApp::spawn().await;
+    for (username, shows, hides) in [
+        ("dolmetscher", "Mein Einsatz", "Der Pool auf einen Blick"),
+        ("fachkraft", "Sprachen im Pool", "Mein Einsatz"),
+        ("teamleitung", "Der Pool auf einen Blick", "Verwaltung"),
+        ("admin", "Verwaltung", "Mein Einsatz"),
+    ] {
+        let mut browser = Browser::new(&app);
+        browser.log_in(username).await;
+        let home = browser.get("/").await;
+        assert!(home.text.contains(shows), "{username} should see {shows}");
+        assert!(!home.text.contains(hides), "{username} should not see {hides}");
+    }
+    let mut browser = Browser::new(&app);
+    browser.log_in("e.schmidt").await;
+    let forbidden = browser.get("/pool").await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    assert!(forbidden.text.contains("Ihre Rolle erlaubt"));
+    let missing = browser.get("/nirgendwo").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.text.contains("<html lang=\"de\">"));
+}
