@@ -14,10 +14,12 @@ use axum::response::Response;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
+use tower_http::LatencyUnit;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnRequest, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 use crate::config::Settings;
 use crate::{api, web};
@@ -83,7 +85,9 @@ pub fn build_router(state: AppState) -> Router {
             request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default();
         // The path only: query strings may carry search terms about clients.
         tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id)
-    });
+    })
+    .on_request(DefaultOnRequest::new().level(Level::DEBUG))
+    .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros));
     Router::new()
         .merge(api::router())
         .merge(web::router())

@@ -2,7 +2,6 @@
 
 use std::io::BufRead;
 
-use sea_orm::TransactionTrait;
 use tokio::net::TcpListener;
 
 use crate::app::{self, AppState};
@@ -126,7 +125,7 @@ pub async fn add_organisation(
     let db = db::connect(&settings).await?;
     db::migrate(&db).await?;
     let hash = crate::auth::password::hash_blocking(password).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::write(&db).await?;
     if repo::users::by_username(&txn, &username).await?.is_some() {
         return Err(format!("username {username} is taken").into());
     }

@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 use crate::config::Settings;
 
@@ -70,4 +73,19 @@ pub async fn check_ready(db: &DatabaseConnection) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot read migration state: {e}"))?;
     if pending.is_empty() { Ok(()) } else { Err(format!("{} migration(s) pending", pending.len())) }
+}
+
+/// Begins the transaction of a use case that writes. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`): a deferred transaction that reads first and writes later cannot wait
+/// for a concurrent writer and fails with "database is locked", whereas an immediate one
+/// queues behind it for up to the busy timeout. PostgreSQL ignores the mode.
+///
+/// # Errors
+/// The connection fails, or the lock is not granted within the busy timeout.
+pub async fn write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }

@@ -11,7 +11,7 @@ use entities::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, Set,
 };
 use serde::Deserialize;
 
@@ -240,7 +240,7 @@ pub async fn load_demo(db: &DatabaseConnection) -> Result<DemoOutcome, SeedError
     // One hash for every demo account: they share the public password "demo" anyway, and
     // hashing it once keeps seeding fast.
     let demo_hash = password::hash_blocking("demo".to_owned()).await.map_err(invalid)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     let mut users = 0;
     for org in &file.organisation {
         users += load_organisation(&txn, org, &demo_hash).await?;

@@ -1,7 +1,7 @@
 //! Logging in and out, and finding the caller behind a token.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -67,7 +67,7 @@ pub async fn login(
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     let valid = password::verify(password_text.to_owned(), stored).await;
 
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     let window = Duration::minutes(i64::from(settings.login_lockout_minutes));
     let at = now();
     let Some(user) = user.filter(|_| valid) else {
@@ -117,7 +117,7 @@ pub async fn login(
 /// # Errors
 /// Database errors.
 pub async fn logout(db: &DatabaseConnection, caller: &Caller) -> Result<(), AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     let at = now();
     repo::sessions::revoke(&txn, caller.session_id, at).await?;
     repo::audit::record(

@@ -4,7 +4,7 @@
 use entities::language;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -138,7 +138,7 @@ pub async fn create(
     let mut errors = FieldErrors::new();
     let tag = LanguageTag::parse(&input.tag).map_err(|e| errors.add("tag", e.to_string())).ok();
     check_names(Some(&input.name_de), Some(&input.name_en), &mut errors);
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     let own = tag.as_ref().map_or("", LanguageTag::as_str);
     let fallback_id =
         fallback_id(&txn, caller, own, input.fallback.as_deref(), &mut errors).await?;
@@ -186,7 +186,7 @@ pub async fn update(
     let tag = LanguageTag::parse(tag).map_err(|_| AppError::NotFound)?;
     let mut errors = FieldErrors::new();
     check_names(changes.name_de.as_deref(), changes.name_en.as_deref(), &mut errors);
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     let row = repo::languages::by_tag(&txn, caller.organisation_id, tag.as_str())
         .await?
         .ok_or(AppError::NotFound)?;

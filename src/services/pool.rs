@@ -3,7 +3,7 @@
 //! volunteers.
 
 use entities::interpreter;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel, Set};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -123,7 +123,7 @@ pub async fn update(
     changes: PoolChanges,
 ) -> Result<InterpreterView, AppError> {
     caller.require(Role::TeamLead)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     let row = repo::interpreters::get(&txn, caller.organisation_id, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, SubsecRound, Utc};
 use entities::{absence, availability_rule, interpreter, interpreter_language};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, Set, TransactionTrait,
+    IntoActiveModel, QueryFilter, Set,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -142,7 +142,7 @@ pub async fn update(
     }
     errors.into_result(())?;
 
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     let row = own_row(&txn, caller).await?;
     let mut changed = Vec::new();
     let mut active = row.clone().into_active_model();
@@ -193,7 +193,7 @@ pub async fn replace_languages(
     caller: &Caller,
     input: LanguagesInput,
 ) -> Result<InterpreterView, AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     let row = own_row(&txn, caller).await?;
     let known = repo::languages::list(&txn, caller.organisation_id).await?;
     let mut errors = FieldErrors::new();
@@ -318,7 +318,7 @@ pub async fn add_availability(
     caller: &Caller,
     input: AvailabilityInput,
 ) -> Result<AvailabilityView, AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     let row = own_row(&txn, caller).await?;
     let (window, site_id) = window_row(&txn, caller, &input).await?;
     if repo::interpreters::availability_of(&txn, &[row.id]).await?.len() >= MAX_RULES {
@@ -368,7 +368,7 @@ pub async fn update_availability(
     id: i64,
     input: AvailabilityInput,
 ) -> Result<AvailabilityView, AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     let row = own_row(&txn, caller).await?;
     let rule = own_rule(&txn, row.id, id).await?;
     let (window, site_id) = window_row(&txn, caller, &input).await?;
@@ -398,7 +398,7 @@ pub async fn delete_availability(
     caller: &Caller,
     id: i64,
 ) -> Result<(), AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     let row = own_row(&txn, caller).await?;
     let rule = own_rule(&txn, row.id, id).await?;
     availability_rule::Entity::delete_by_id(rule.id).exec(&txn).await?;
@@ -466,7 +466,7 @@ pub async fn add_absence(
     input: AbsenceInput,
 ) -> Result<AbsenceView, AppError> {
     let (from, until) = absence_period(&input)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     let row = own_row(&txn, caller).await?;
     refuse_overlap(&txn, row.id, from, until, None).await?;
     let created = absence::ActiveModel {
@@ -515,7 +515,7 @@ pub async fn update_absence(
     input: AbsenceInput,
 ) -> Result<AbsenceView, AppError> {
     let (from, until) = absence_period(&input)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     let row = own_row(&txn, caller).await?;
     let existing = own_absence(&txn, row.id, id).await?;
     refuse_overlap(&txn, row.id, from, until, Some(existing.id)).await?;
@@ -546,7 +546,7 @@ pub async fn delete_absence(
     caller: &Caller,
     id: i64,
 ) -> Result<(), AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     let row = own_row(&txn, caller).await?;
     let existing = own_absence(&txn, row.id, id).await?;
     absence::Entity::delete_by_id(existing.id).exec(&txn).await?;

@@ -1,7 +1,7 @@
 //! Sites of the organisation: everyone may read them (forms need them), admins change them.
 
 use entities::site;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -87,7 +87,7 @@ pub async fn create(
     }
     check_name(&input.name, &mut errors);
     errors.into_result(())?;
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     if repo::sites::by_code(&txn, caller.organisation_id, &code).await?.is_some() {
         return Err(AppError::conflict_on("code", "is in use"));
     }
@@ -124,7 +124,7 @@ pub async fn update(
         check_name(name, &mut errors);
     }
     errors.into_result(())?;
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     let row =
         repo::sites::get(&txn, caller.organisation_id, id).await?.ok_or(AppError::NotFound)?;
     let mut fields = Vec::new();

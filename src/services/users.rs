@@ -3,9 +3,7 @@
 //! their assignments stays).
 
 use entities::{app_user, interpreter};
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, IntoActiveModel, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, IntoActiveModel, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -287,7 +285,7 @@ pub async fn create(
     check_email(email.as_deref(), &mut errors);
     check_password(&input.password, &mut errors);
     let roles = normalised_roles(input.roles, &mut errors);
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     let site_id = site_id_of(&txn, caller, input.site.as_deref(), &mut errors).await?;
     if roles.contains(&Role::Volunteer) && site_id.is_none() && input.site.is_none() {
         errors.add("site", "a volunteer needs a home site");
@@ -345,7 +343,7 @@ pub async fn update(
     }
     let roles = changes.roles.clone().map(|r| normalised_roles(r, &mut errors));
 
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     let user =
         repo::users::get(&txn, caller.organisation_id, id).await?.ok_or(AppError::NotFound)?;
     let site_id = match &changes.site {

@@ -7,6 +7,8 @@
 mod admin;
 mod auth;
 mod bad_input;
+mod cli;
+mod concurrency;
 mod helpers;
 mod isolation;
 mod operations;

@@ -1,6 +1,7 @@
 //! Health, readiness and the OpenAPI document.
 
 use axum::http::{Method, StatusCode};
+use sea_orm::ConnectionTrait;
 
 use crate::helpers::TestApp;
 
@@ -72,4 +73,22 @@ async fn holidays_are_computed_for_any_year() {
         holidays.body.as_array().unwrap().iter().map(|h| h["date"].as_str().unwrap()).collect();
     assert!(dates.contains(&"2031-04-11") && dates.contains(&"2031-06-12"), "{dates:?}");
     app.get("/api/v1/holidays?year=1200", &token).await.assert_problem(422, Some("year"));
+}
+
+#[tokio::test]
+async fn the_embedded_database_runs_in_wal_mode() {
+    let app = TestApp::empty().await;
+    if app.db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        return;
+    }
+    let row = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "PRAGMA journal_mode",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get::<String>("", "journal_mode").unwrap(), "wal");
 }

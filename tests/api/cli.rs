@@ -1,0 +1,114 @@
+//! The `sprachpool` binary as an operator runs it: migrate, seed, serve with JSON logs.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sprachpool");
+
+fn sqlite_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}/cli.db?mode=rwc", dir.path().display())
+}
+
+fn run(dir: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir.path())
+        .env("SPRACHPOOL_DATABASE_URL", sqlite_url(dir))
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("binary runs")
+}
+
+#[test]
+fn migrate_and_seed_are_repeatable() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = run(&dir, &["migrate"]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(run(&dir, &["migrate"]).status.success());
+    let seeded = run(&dir, &["seed", "--demo"]);
+    assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
+    assert!(String::from_utf8_lossy(&seeded.stdout).contains("demo data loaded"));
+    let again = run(&dir, &["seed", "--demo"]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("present already"));
+    // `seed` without `--demo` would load nothing; it is refused.
+    assert!(!run(&dir, &["seed"]).status.success());
+}
+
+#[test]
+fn bad_settings_stop_the_binary_before_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sprachpool.toml"), "bnid = \"127.0.0.1:1\"\n").unwrap();
+    let out = run(&dir, &["migrate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bnid"));
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    Some(answer)
+}
+
+#[test]
+fn serve_with_demo_data_logs_json_with_a_span_per_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = Command::new(BIN)
+        .args(["serve", "--demo"])
+        .current_dir(dir.path())
+        .env("SPRACHPOOL_DATABASE_URL", sqlite_url(&dir))
+        .env("SPRACHPOOL_BIND", format!("127.0.0.1:{port}"))
+        .env("SPRACHPOOL_LOG_FORMAT", "json")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let ready = loop {
+        match http_get(port, "/readyz") {
+            Some(answer) if answer.starts_with("HTTP/1.1 200") => break true,
+            _ if Instant::now() > deadline => break false,
+            _ => std::thread::sleep(Duration::from_millis(200)),
+        }
+    };
+    assert!(ready, "the server did not become ready");
+    let page = http_get(port, "/login").unwrap();
+    assert!(page.starts_with("HTTP/1.1 200"));
+    assert!(page.contains("content-security-policy"));
+    let _ = server.0.kill();
+    let _ = server.0.wait();
+    let mut logs = String::new();
+    server.0.stdout.take().unwrap().read_to_string(&mut logs).unwrap();
+    let lines: Vec<serde_json::Value> = BufReader::new(logs.as_bytes())
+        .lines()
+        .filter_map(|l| serde_json::from_str(&l.ok()?).ok())
+        .collect();
+    assert!(!lines.is_empty(), "no JSON log lines in {logs:?}");
+    assert!(
+        lines.iter().any(|l| l["span"]["name"] == "request" && l["span"]["path"] == "/login"),
+        "no request span in {logs}"
+    );
+    assert!(
+        lines.iter().any(|l| l["message"].as_str().is_some_and(|m| m.contains("demo data loaded")))
+    );
+}
