@@ -3,18 +3,14 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::ApiJson;
 use crate::app::AppState;
 use crate::auth::{Caller, SessionKind};
-use crate::domain::{Locale, Role};
 use crate::error::{ApiResult, Problem};
-use crate::repo;
-use crate::services::auth::{self, LoginRequest, LoginResponse};
+use crate::services::auth::{self, LoginRequest, LoginResponse, MeView};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(login)).routes(routes!(logout)).routes(routes!(me))
@@ -62,51 +58,11 @@ async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<Stat
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The caller's organisation.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OrganisationRef {
-    pub id: i64,
-    pub slug: String,
-    pub name: String,
-}
-
-/// The logged-in user.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MeView {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub organisation: OrganisationRef,
-    pub roles: Vec<Role>,
-    pub locale: Locale,
-    /// The caller's interpreter profile, if they volunteer.
-    pub interpreter_id: Option<i64>,
-}
-
 /// Who is logged in: account, organisation and roles.
 #[utoipa::path(
     get, path = "/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, description = "The caller", body = MeView))
 )]
 async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<MeView>> {
-    let organisation = repo::organisations::get(&state.db, caller.organisation_id)
-        .await?
-        .ok_or(crate::error::AppError::NotFound)?;
-    let interpreter_id =
-        repo::interpreters::by_user(&state.db, caller.organisation_id, caller.user_id)
-            .await?
-            .map(|i| i.id);
-    Ok(Json(MeView {
-        id: caller.user_id,
-        username: caller.username,
-        display_name: caller.display_name,
-        organisation: OrganisationRef {
-            id: organisation.id,
-            slug: organisation.slug,
-            name: organisation.name,
-        },
-        roles: caller.roles,
-        locale: caller.locale,
-        interpreter_id,
-    }))
+    Ok(Json(auth::me(&state.db, caller).await?))
 }

@@ -175,3 +175,33 @@ pub async fn ids_by_user(
         .map(|i| (i.user_id, i.id))
         .collect())
 }
+
+/// One availability rule, if it belongs to this profile.
+///
+/// # Errors
+/// Database errors.
+pub async fn rule_of(
+    db: &impl ConnectionTrait,
+    interpreter_id: i64,
+    id: i64,
+) -> Result<Option<availability_rule::Model>, DbErr> {
+    availability_rule::Entity::find_by_id(id)
+        .filter(availability_rule::Column::InterpreterId.eq(interpreter_id))
+        .one(db)
+        .await
+}
+
+/// One absence, if it belongs to this profile.
+///
+/// # Errors
+/// Database errors.
+pub async fn absence_of(
+    db: &impl ConnectionTrait,
+    interpreter_id: i64,
+    id: i64,
+) -> Result<Option<absence::Model>, DbErr> {
+    absence::Entity::find_by_id(id)
+        .filter(absence::Column::InterpreterId.eq(interpreter_id))
+        .one(db)
+        .await
+}

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::now;
 use crate::auth::{Caller, SessionKind, password, token};
 use crate::config::Settings;
-use crate::domain::Locale;
+use crate::domain::{Locale, Role};
 use crate::error::AppError;
 use crate::repo::{self, audit::AuditEntry};
 
@@ -34,6 +34,18 @@ pub struct Login {
     pub token: String,
     pub expires_at: DateTime<Utc>,
     pub caller: Caller,
+}
+
+fn caller_of(user: entities::app_user::Model, roles: Vec<Role>, session_id: i64) -> Caller {
+    Caller {
+        user_id: user.id,
+        organisation_id: user.organisation_id,
+        locale: user.locale.parse().unwrap_or(Locale::De),
+        username: user.username,
+        display_name: user.display_name,
+        roles,
+        session_id,
+    }
 }
 
 /// The key of the login throttle: the username as typed, normalised.
@@ -97,19 +109,7 @@ pub async fn login(
     )
     .await?;
     txn.commit().await?;
-    Ok(Login {
-        token: plain,
-        expires_at,
-        caller: Caller {
-            user_id: user.id,
-            organisation_id: user.organisation_id,
-            username: user.username,
-            display_name: user.display_name,
-            locale: user.locale.parse().unwrap_or(Locale::De),
-            roles,
-            session_id: session.id,
-        },
-    })
+    Ok(Login { token: plain, expires_at, caller: caller_of(user, roles, session.id) })
 }
 
 /// Revokes the caller's session.
@@ -168,13 +168,51 @@ pub async fn authenticate(
         repo::sessions::touch(db, session.id, at).await?;
     }
     let roles = repo::users::roles(db, user.id).await?;
-    Ok(Some(Caller {
-        user_id: user.id,
-        organisation_id: user.organisation_id,
-        username: user.username,
-        display_name: user.display_name,
-        locale: user.locale.parse().unwrap_or(Locale::De),
-        roles,
-        session_id: session.id,
-    }))
+    Ok(Some(caller_of(user, roles, session.id)))
+}
+
+/// The caller's organisation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationRef {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+/// The logged-in user.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub organisation: OrganisationRef,
+    pub roles: Vec<Role>,
+    pub locale: Locale,
+    /// The caller's interpreter profile, if they volunteer.
+    pub interpreter_id: Option<i64>,
+}
+
+/// The caller's account with organisation and interpreter profile.
+///
+/// # Errors
+/// Database errors.
+pub async fn me(db: &DatabaseConnection, caller: Caller) -> Result<MeView, AppError> {
+    let organisation =
+        repo::organisations::get(db, caller.organisation_id).await?.ok_or(AppError::NotFound)?;
+    let interpreter_id = repo::interpreters::by_user(db, caller.organisation_id, caller.user_id)
+        .await?
+        .map(|i| i.id);
+    Ok(MeView {
+        id: caller.user_id,
+        username: caller.username,
+        display_name: caller.display_name,
+        organisation: OrganisationRef {
+            id: organisation.id,
+            slug: organisation.slug,
+            name: organisation.name,
+        },
+        roles: caller.roles,
+        locale: caller.locale,
+        interpreter_id,
+    })
 }

@@ -12,6 +12,9 @@ use crate::auth::{Caller, password};
 use crate::domain::{FieldErrors, Locale, Role};
 use crate::error::AppError;
 use crate::repo;
+use checks::{
+    check_display_name, check_email, check_password, check_username, normalised_roles, site_id_of,
+};
 
 /// An account as admins see it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -63,65 +66,6 @@ pub struct UserChanges {
     pub locale: Option<Locale>,
     /// `false` ends every session of the user and refuses further logins.
     pub active: Option<bool>,
-}
-
-const MIN_PASSWORD: usize = 12;
-
-fn check_username(username: &str, errors: &mut FieldErrors) {
-    let ok_chars = username
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
-    if !(3..=64).contains(&username.len())
-        || !ok_chars
-        || !username.starts_with(|c: char| c.is_ascii_alphanumeric())
-    {
-        errors.add("username", "must be 3–64 characters: lowercase letters, digits, '.' and '-', starting with a letter or digit");
-    }
-}
-
-fn check_display_name(name: &str, errors: &mut FieldErrors) {
-    if name.trim().is_empty() || name.chars().count() > 120 {
-        errors.add("display_name", "must be 1–120 characters");
-    }
-}
-
-fn check_email(email: Option<&str>, errors: &mut FieldErrors) {
-    if let Some(email) = email
-        && (email.len() > 254 || !email.contains('@') || email.contains(char::is_whitespace))
-    {
-        errors.add("email", "is not an e-mail address");
-    }
-}
-
-fn check_password(password: &str, errors: &mut FieldErrors) {
-    if password.chars().count() < MIN_PASSWORD || password.len() > 1024 {
-        errors.add("password", format!("must be at least {MIN_PASSWORD} characters"));
-    }
-}
-
-fn normalised_roles(mut roles: Vec<Role>, errors: &mut FieldErrors) -> Vec<Role> {
-    roles.sort();
-    roles.dedup();
-    if roles.is_empty() {
-        errors.add("roles", "name at least one role");
-    }
-    roles
-}
-
-async fn site_id_of(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    code: Option<&str>,
-    errors: &mut FieldErrors,
-) -> Result<Option<i64>, AppError> {
-    let Some(code) = code else { return Ok(None) };
-    match repo::sites::by_code(db, caller.organisation_id, code).await? {
-        Some(site) if site.active => Ok(Some(site.id)),
-        _ => {
-            errors.add("site", format!("\"{code}\" is not an active site of the organisation"));
-            Ok(None)
-        }
-    }
 }
 
 /// Stores a new active account (without roles) with an already hashed password.
@@ -419,3 +363,5 @@ pub async fn update(
     txn.commit().await?;
     Ok(out)
 }
+
+mod checks;
