@@ -12,7 +12,7 @@ use crate::error::ApiResult;
 use crate::services::audit_log::{self, AuditEventView, AuditQuery};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list))
+    OpenApiRouter::new().routes(routes!(list_audit_events))
 }
 
 /// The organisation's audit log, newest first.
@@ -21,7 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     params(AuditQuery),
     responses((status = 200, description = "Entries", body = Vec<AuditEventView>))
 )]
-async fn list(
+async fn list_audit_events(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<AuditQuery>,

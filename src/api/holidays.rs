@@ -15,7 +15,7 @@ use crate::domain::time::BERLIN;
 use crate::error::{ApiResult, AppError};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list))
+    OpenApiRouter::new().routes(routes!(list_holidays))
 }
 
 /// Which year.
@@ -34,7 +34,7 @@ struct HolidayQuery {
     params(HolidayQuery),
     responses((status = 200, description = "The holidays, in date order", body = Vec<Holiday>))
 )]
-async fn list(
+async fn list_holidays(
     _caller: Caller,
     ApiQuery(query): ApiQuery<HolidayQuery>,
 ) -> ApiResult<Json<Vec<Holiday>>> {

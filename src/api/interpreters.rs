@@ -13,7 +13,9 @@ use crate::services::pool::{self, PoolChanges, PoolQuery};
 use crate::services::views::InterpreterView;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list)).routes(routes!(get_one, update))
+    OpenApiRouter::new()
+        .routes(routes!(list_interpreters))
+        .routes(routes!(get_interpreter, update_interpreter))
 }
 
 /// The organisation's volunteers. Caseworkers and admins see who speaks what where; team
@@ -23,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     params(PoolQuery),
     responses((status = 200, description = "Matching volunteers", body = Vec<InterpreterView>))
 )]
-async fn list(
+async fn list_interpreters(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<PoolQuery>,
@@ -37,7 +39,7 @@ async fn list(
     params(("id" = i64, Path, description = "Interpreter profile id")),
     responses((status = 200, description = "The volunteer", body = InterpreterView))
 )]
-async fn get_one(
+async fn get_interpreter(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
@@ -52,7 +54,7 @@ async fn get_one(
     request_body = PoolChanges,
     responses((status = 200, description = "The changed volunteer", body = InterpreterView))
 )]
-async fn update(
+async fn update_interpreter(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,

@@ -13,7 +13,9 @@ use crate::error::{ApiResult, Problem};
 use crate::services::languages::{self, LanguageChanges, LanguageView, NewLanguage};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(update))
+    OpenApiRouter::new()
+        .routes(routes!(list_languages, create_language))
+        .routes(routes!(update_language))
 }
 
 /// The organisation's language list with macrolanguage fallbacks (any role).
@@ -21,7 +23,10 @@ pub fn router() -> OpenApiRouter<AppState> {
     get, path = "/languages", tag = "admin", security(("bearer" = [])),
     responses((status = 200, description = "The languages", body = Vec<LanguageView>))
 )]
-async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<LanguageView>>> {
+async fn list_languages(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<LanguageView>>> {
     Ok(Json(languages::list(&state.db, &caller).await?))
 }
 
@@ -34,7 +39,7 @@ async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<V
         (status = 409, description = "The tag is on the list already", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn create(
+async fn create_language(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<NewLanguage>,
@@ -49,7 +54,7 @@ async fn create(
     request_body = LanguageChanges,
     responses((status = 200, description = "The changed language", body = LanguageView))
 )]
-async fn update(
+async fn update_language(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(tag): ApiPath<String>,

@@ -13,7 +13,7 @@ use crate::error::{ApiResult, Problem};
 use crate::services::sites::{self, NewSite, SiteChanges, SiteView};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(update))
+    OpenApiRouter::new().routes(routes!(list_sites, create_site)).routes(routes!(update_site))
 }
 
 /// The organisation's sites (any role).
@@ -21,7 +21,10 @@ pub fn router() -> OpenApiRouter<AppState> {
     get, path = "/sites", tag = "admin", security(("bearer" = [])),
     responses((status = 200, description = "The sites", body = Vec<SiteView>))
 )]
-async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<SiteView>>> {
+async fn list_sites(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<SiteView>>> {
     Ok(Json(sites::list(&state.db, &caller).await?))
 }
 
@@ -34,7 +37,7 @@ async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<V
         (status = 409, description = "The code is in use", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn create(
+async fn create_site(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<NewSite>,
@@ -49,7 +52,7 @@ async fn create(
     request_body = SiteChanges,
     responses((status = 200, description = "The changed site", body = SiteView))
 )]
-async fn update(
+async fn update_site(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,

@@ -13,7 +13,9 @@ use crate::error::{ApiResult, Problem};
 use crate::services::users::{self, NewUser, UserChanges, UserView};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_one, update))
+    OpenApiRouter::new()
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(get_user, update_user))
 }
 
 /// Every account of the organisation.
@@ -21,7 +23,10 @@ pub fn router() -> OpenApiRouter<AppState> {
     get, path = "/users", tag = "admin", security(("bearer" = [])),
     responses((status = 200, description = "The accounts", body = Vec<UserView>))
 )]
-async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<UserView>>> {
+async fn list_users(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<UserView>>> {
     Ok(Json(users::list(&state.db, &caller).await?))
 }
 
@@ -34,7 +39,7 @@ async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<V
         (status = 409, description = "The username is taken", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn create(
+async fn create_user(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(body): ApiJson<NewUser>,
@@ -48,7 +53,7 @@ async fn create(
     params(("id" = i64, Path, description = "User id")),
     responses((status = 200, description = "The account", body = UserView))
 )]
-async fn get_one(
+async fn get_user(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
@@ -66,7 +71,7 @@ async fn get_one(
         (status = 409, description = "Removing one's own admin role or deactivating oneself", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn update(
+async fn update_user(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,

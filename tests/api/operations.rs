@@ -55,6 +55,16 @@ async fn the_openapi_document_lists_every_route() {
     ] {
         assert!(paths.contains_key(path), "{path} missing from the document");
     }
+    // Operation ids are unique, as OpenAPI requires and client generators rely on.
+    let mut ids: Vec<&str> = paths
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "duplicate operation ids");
     // Every secured operation documents its 401 and 403 as problem+json.
     let me = &paths["/api/v1/me/profile"]["patch"]["responses"];
     for status in ["401", "403", "422"] {
