@@ -18,6 +18,10 @@ pub type CommandResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 /// # Errors
 /// The database cannot be opened or migrated, or the address cannot be bound.
 pub async fn serve(settings: Settings, demo: bool) -> CommandResult {
+    // Bind first: a busy port should stop the start before anything touches the database.
+    let listener = TcpListener::bind(settings.bind)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
     tracing::info!(database = %settings.database_url.redacted(), "opening database");
     let db = db::connect(&settings).await?;
     db::migrate(&db).await?;
@@ -28,7 +32,6 @@ pub async fn serve(settings: Settings, demo: bool) -> CommandResult {
             tracing::info!("database holds data already; demo data not loaded");
         }
     }
-    let listener = TcpListener::bind(settings.bind).await?;
     tracing::info!(address = %listener.local_addr()?, "listening; open http://{}/ in a browser", listener.local_addr()?);
     app::run(AppState::new(db, settings), listener, shutdown_signal()).await?;
     tracing::info!("stopped");
@@ -129,7 +132,10 @@ pub async fn add_organisation(
     if repo::users::by_username(&txn, &username).await?.is_some() {
         return Err(format!("username {username} is taken").into());
     }
-    let org = seed::create_organisation(&txn, slug, name, "Europe/Berlin").await?;
+    if repo::organisations::by_slug(&txn, slug).await?.is_some() {
+        return Err(format!("an organisation with the slug {slug} exists already").into());
+    }
+    let org = seed::create_organisation(&txn, slug, name, "Europe/Berlin", "cli").await?;
     let user = crate::services::users::insert_account(
         &txn,
         org.id,
@@ -142,19 +148,6 @@ pub async fn add_organisation(
     )
     .await?;
     repo::users::set_roles(&txn, user.id, &[Role::Admin]).await?;
-    repo::audit::record(
-        &txn,
-        repo::audit::AuditEntry {
-            organisation_id: Some(org.id),
-            actor_user_id: None,
-            action: "organisation.create",
-            entity: "organisation",
-            entity_id: Some(org.id.to_string()),
-            details: serde_json::json!({ "slug": slug, "admin": username }),
-        },
-        crate::services::now(),
-    )
-    .await?;
     txn.commit().await?;
     println!("organisation {slug} created; log in as {username}");
     Ok(())

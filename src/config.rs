@@ -115,12 +115,16 @@ pub const DEFAULT_CONFIG_FILE: &str = "sprachpool.toml";
 
 impl Settings {
     /// Loads the settings: defaults, then `file` (or `sprachpool.toml` if present), then the
-    /// environment.
+    /// environment. `SPRACHPOOL_CONFIG` (the file) and `SPRACHPOOL_ADMIN_PASSWORD` (read by
+    /// `add-organisation`) are not settings.
     ///
     /// # Errors
     /// A file that does not parse, an unknown key, or a value of the wrong type.
     pub fn load(file: Option<&Path>) -> Result<Self, SettingsError> {
-        Self::from_figment(file, Env::prefixed("SPRACHPOOL_").split("__").ignore(&["config"]))
+        Self::from_figment(
+            file,
+            Env::prefixed("SPRACHPOOL_").split("__").ignore(&["config", "admin_password"]),
+        )
     }
 
     fn from_figment(file: Option<&Path>, env: Env) -> Result<Self, SettingsError> {

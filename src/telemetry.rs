@@ -2,6 +2,8 @@
 //! `RUST_LOG` or the `log_level` setting. Requests get a span each (see `app`), carrying the
 //! method, the path (never the query string, which may name a client) and a request id.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
@@ -15,7 +17,9 @@ pub fn init(settings: &Settings) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_span_events(FmtSpan::NONE)
-        .with_target(false);
+        .with_target(false)
+        // Colour codes only for people at a terminal, never into files or collectors.
+        .with_ansi(std::io::stdout().is_terminal());
     // `try_init` fails only when a subscriber is already installed, which is fine.
     let _ = match settings.log_format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).try_init(),

@@ -105,6 +105,18 @@ fn strip_position(message: &str) -> String {
     }
 }
 
+/// serde's "unknown variant `B9`, expected one of `A1`, `A2`, …" as a person would say it.
+fn plain_message(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown variant `") else {
+        return message.to_owned();
+    };
+    let Some((value, expected)) = rest.split_once("`, expected ") else {
+        return message.to_owned();
+    };
+    let choices = expected.trim_start_matches("one of ").replace(" or ", ", ").replace('`', "");
+    format!("\"{value}\" is not allowed; use one of: {choices}")
+}
+
 /// Turns serde's message into a field error, naming the unknown or missing field itself
 /// rather than its parent.
 fn shape_error(path: &str, message: &str) -> AppError {
@@ -121,7 +133,7 @@ fn shape_error(path: &str, message: &str) -> AppError {
         None if parent.is_empty() => "body".to_owned(),
         None => parent.to_owned(),
     };
-    AppError::Validation(FieldErrors::single(field, message))
+    AppError::Validation(FieldErrors::single(field, plain_message(message)))
 }
 
 #[cfg(test)]
@@ -168,6 +180,16 @@ mod tests {
         assert_eq!(field_of(err), "languages[0].level");
         let err = parse_json::<Body>(br#"{"langs":[]}"#).unwrap_err();
         assert_eq!(field_of(err), "langs");
+    }
+
+    #[test]
+    fn closed_sets_are_explained_in_plain_words() {
+        let err = parse_json::<Body>(br#"{"languages":[{"tag":"tr","level":"B9"}]}"#).unwrap_err();
+        let AppError::Validation(errors) = err else { panic!("not a validation error") };
+        assert_eq!(
+            errors.messages("languages[0].level"),
+            ["\"B9\" is not allowed; use one of: A1, A2, B1, B2, C1, C2, native"]
+        );
     }
 
     #[test]

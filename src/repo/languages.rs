@@ -33,3 +33,26 @@ pub async fn by_tag(
         .one(db)
         .await
 }
+
+/// The language itself, its macrolanguage (fallback) and its varieties (languages that fall
+/// back to it): everyone who speaks one of them is worth listing for it.
+///
+/// # Errors
+/// Database errors.
+pub async fn related_ids(
+    db: &impl ConnectionTrait,
+    language: &language::Model,
+) -> Result<Vec<i64>, DbErr> {
+    let mut ids = vec![language.id];
+    ids.extend(language.fallback_id);
+    ids.extend(
+        language::Entity::find()
+            .filter(language::Column::OrganisationId.eq(language.organisation_id))
+            .filter(language::Column::FallbackId.eq(language.id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|l| l.id),
+    );
+    Ok(ids)
+}

@@ -1,7 +1,7 @@
 //! Organisations: Jobcenters and other partners sharing one deployment.
 
 use entities::organisation;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
 /// One organisation.
 ///
@@ -17,4 +17,15 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<Option<organisati
 /// Database errors.
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     organisation::Entity::find().count(db).await
+}
+
+/// The organisation with this slug.
+///
+/// # Errors
+/// Database errors.
+pub async fn by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<Option<organisation::Model>, DbErr> {
+    organisation::Entity::find().filter(organisation::Column::Slug.eq(slug)).one(db).await
 }

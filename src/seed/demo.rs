@@ -4,13 +4,8 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate, Utc};
-use entities::{
-    absence, app_user, availability_rule, interpreter, interpreter_language, organisation, site,
-};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
-};
+use entities::{absence, app_user, availability_rule, interpreter, interpreter_language, site};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, Set};
 use serde::Deserialize;
 
 use super::{SeedError, create_organisation, invalid};
@@ -126,12 +121,7 @@ pub async fn load_demo(db: &DatabaseConnection) -> Result<DemoOutcome, SeedError
     let file: DemoFile =
         toml::from_str(DEMO_TOML).map_err(|e| invalid(format!("demo.toml: {e}")))?;
     let first = file.organisation.first().ok_or_else(|| invalid("demo.toml: no organisation"))?;
-    let exists = organisation::Entity::find()
-        .filter(organisation::Column::Slug.eq(first.slug.as_str()))
-        .one(db)
-        .await?
-        .is_some();
-    if exists {
+    if repo::organisations::by_slug(db, &first.slug).await?.is_some() {
         return Ok(DemoOutcome::AlreadyPresent);
     }
     // One hash for every demo account: they share the public password "demo" anyway, and
@@ -151,7 +141,7 @@ async fn load_organisation(
     org: &DemoOrganisation,
     hash: &str,
 ) -> Result<usize, SeedError> {
-    let row = create_organisation(db, &org.slug, &org.name, &org.timezone).await?;
+    let row = create_organisation(db, &org.slug, &org.name, &org.timezone, "demo").await?;
     let mut sites = HashMap::new();
     for s in &org.site {
         let created = site::ActiveModel {

@@ -94,7 +94,8 @@ pub async fn insert_languages(
     Ok(())
 }
 
-/// Creates an organisation with the reference language list.
+/// Creates an organisation with the reference language list, and records that in the audit
+/// log; `origin` says how (`demo`, `cli`).
 ///
 /// # Errors
 /// A slug in use (database error), or as [`insert_languages`].
@@ -103,6 +104,7 @@ pub async fn create_organisation(
     slug: &str,
     name: &str,
     timezone: &str,
+    origin: &str,
 ) -> Result<organisation::Model, SeedError> {
     let org = organisation::ActiveModel {
         slug: Set(slug.to_owned()),
@@ -114,6 +116,19 @@ pub async fn create_organisation(
     .insert(db)
     .await?;
     insert_languages(db, org.id).await?;
+    repo::audit::record(
+        db,
+        repo::audit::AuditEntry {
+            organisation_id: Some(org.id),
+            actor_user_id: None,
+            action: "organisation.create",
+            entity: "organisation",
+            entity_id: Some(org.id.to_string()),
+            details: serde_json::json!({ "slug": slug, "origin": origin }),
+        },
+        now(),
+    )
+    .await?;
     Ok(org)
 }
 

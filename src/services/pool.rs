@@ -19,8 +19,9 @@ use crate::repo::{self, interpreters::PoolFilter};
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PoolQuery {
-    /// Speaks this language (BCP 47 tag), directly or through its macrolanguage: a request for
-    /// Levantine Arabic (`apc`) also lists Arabic (`ar`) speakers.
+    /// Speaks this language (BCP 47 tag), or its macrolanguage, or one of its varieties:
+    /// Levantine Arabic (`apc`) also lists Arabic (`ar`) speakers, Kurdish (`ku`) also lists
+    /// Kurmanji (`kmr`) and Sorani (`ckb`) speakers.
     pub language: Option<String>,
     /// At this level or above; needs `language`.
     pub min_level: Option<Level>,
@@ -70,8 +71,7 @@ pub async fn list(
                         format!("\"{tag}\" is not on the organisation's language list"),
                     ),
                     Some(language) => {
-                        filter.language_ids.push(language.id);
-                        filter.language_ids.extend(language.fallback_id);
+                        filter.language_ids = repo::languages::related_ids(db, &language).await?;
                     }
                 }
             }

@@ -59,19 +59,26 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let t = page.t();
     let fail = |e| page.visitor.fail(e);
+    let min_level = match filter.min_level.as_str() {
+        "" => Ok(None),
+        text => text.parse::<Level>().map(Some),
+    };
     let query = PoolQuery {
         language: Some(filter.language.clone()).filter(|l| !l.is_empty()),
-        min_level: filter.min_level.parse::<Level>().ok().filter(|_| !filter.language.is_empty()),
+        min_level: min_level.clone().ok().flatten(),
         site: Some(filter.site.clone()).filter(|s| !s.is_empty()),
         active: None,
     };
-    let (rows, errors) = match pool::list(&state.db, &page.caller, query).await {
+    let (rows, mut errors) = match pool::list(&state.db, &page.caller, query).await {
         Ok(list) => (list, FormErrors::default()),
         Err(error) => match FormErrors::from_refusal(t, "pool", &error, str::to_owned) {
             Some(errors) => (Vec::new(), errors),
             None => return Err(fail(error)),
         },
     };
+    if min_level.is_err() {
+        errors.add("min_level", t.get("pool.error.level"));
+    }
     let planning = page.caller.has(Role::TeamLead);
     let rows = rows
         .into_iter()

@@ -1,6 +1,6 @@
 //! The `sprachpool` binary as an operator runs it: migrate, seed, serve with JSON logs.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -37,6 +37,59 @@ fn migrate_and_seed_are_repeatable() {
 }
 
 #[test]
+fn add_organisation_creates_an_admin_who_can_log_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let add = |slug: &str, admin: &str, password: &str| {
+        Command::new(BIN)
+            .args([
+                "add-organisation",
+                "--slug",
+                slug,
+                "--name",
+                "Jobcenter Essen",
+                "--admin",
+                admin,
+            ])
+            .current_dir(dir.path())
+            .env("SPRACHPOOL_DATABASE_URL", sqlite_url(&dir))
+            .env("SPRACHPOOL_ADMIN_PASSWORD", password)
+            .output()
+            .unwrap()
+    };
+    let created = add("jobcenter-essen", "Admin.Essen", "ein-langes-passwort");
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    assert!(String::from_utf8_lossy(&created.stdout).contains("log in as admin.essen"));
+
+    let short = add("jobcenter-mh", "admin.mh", "kurz");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
+    let twice = add("jobcenter-essen", "admin.zwei", "ein-langes-passwort");
+    assert!(!twice.status.success());
+    assert!(
+        String::from_utf8_lossy(&twice.stderr).contains("exists already"),
+        "{}",
+        String::from_utf8_lossy(&twice.stderr)
+    );
+
+    // The new admin logs in and finds the language list and an empty organisation.
+    let port = free_port();
+    let child = Command::new(BIN)
+        .args(["serve"])
+        .current_dir(dir.path())
+        .env("SPRACHPOOL_DATABASE_URL", sqlite_url(&dir))
+        .env("SPRACHPOOL_BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _server = Server(child);
+    wait_ready(port);
+    let body = r#"{"username":"admin.essen","password":"ein-langes-passwort"}"#;
+    let login = http_post_json(port, "/api/v1/auth/login", body).unwrap();
+    assert!(login.starts_with("HTTP/1.1 200"), "{login}");
+}
+
+#[test]
 fn bad_settings_stop_the_binary_before_it_starts() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("sprachpool.toml"), "bnid = \"127.0.0.1:1\"\n").unwrap();
@@ -58,13 +111,39 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn http_get(port: u16, path: &str) -> Option<String> {
+fn http(port: u16, request: &str) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+    stream.write_all(request.as_bytes()).ok()?;
     let mut answer = String::new();
     stream.read_to_string(&mut answer).ok()?;
     Some(answer)
+}
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    http(port, &format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
+}
+
+fn http_post_json(port: u16, path: &str, body: &str) -> Option<String> {
+    http(
+        port,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+/// Waits until `/readyz` answers 200.
+fn wait_ready(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if http_get(port, "/readyz").is_some_and(|a| a.starts_with("HTTP/1.1 200")) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("the server did not become ready");
 }
 
 #[test]
@@ -83,15 +162,7 @@ fn serve_with_demo_data_logs_json_with_a_span_per_request() {
         .spawn()
         .unwrap();
     let mut server = Server(child);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let ready = loop {
-        match http_get(port, "/readyz") {
-            Some(answer) if answer.starts_with("HTTP/1.1 200") => break true,
-            _ if Instant::now() > deadline => break false,
-            _ => std::thread::sleep(Duration::from_millis(200)),
-        }
-    };
-    assert!(ready, "the server did not become ready");
+    wait_ready(port);
     let page = http_get(port, "/login").unwrap();
     assert!(page.starts_with("HTTP/1.1 200"));
     assert!(page.contains("content-security-policy"));

@@ -36,9 +36,22 @@ async fn filters_by_language_level_and_site() {
     for i in levantine.body.as_array().unwrap() {
         assert!(speaks(i, "apc") || speaks(i, "ar"));
     }
-    for i in arabic.body.as_array().unwrap() {
+    // Every Arabic speaker is listed for Levantine Arabic.
+    for i in arabic.body.as_array().unwrap().iter().filter(|i| speaks(i, "ar")) {
         assert!(names(&levantine.body).contains(&i["display_name"].as_str().unwrap().to_owned()));
     }
+    // Arabic also lists speakers of its varieties, e.g. the Iraqi Arabic speaker.
+    assert!(arabic.body.as_array().unwrap().iter().any(|i| speaks(i, "acm")));
+
+    // Kurdish, the macrolanguage, lists the speakers of its varieties Kurmanji and Sorani.
+    let kurdish = app.get("/api/v1/interpreters?language=ku", &token).await;
+    let kurdish = kurdish.body.as_array().unwrap();
+    assert!(kurdish.iter().any(|i| speaks(i, "kmr")) && kurdish.iter().any(|i| speaks(i, "ckb")));
+    assert!(
+        kurdish
+            .iter()
+            .all(|i| speaks(i, "ku") || speaks(i, "kmr") || speaks(i, "ckb") || speaks(i, "sdh"))
+    );
 
     // Native level only.
     let native = app.get("/api/v1/interpreters?language=ru&min_level=native", &token).await;

@@ -307,6 +307,11 @@ async fn each_role_gets_its_own_start_page() {
     let forbidden = browser.get("/pool").await;
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
     assert!(forbidden.text.contains("Ihre Rolle erlaubt"));
+    let mut lead = Browser::new(&app);
+    lead.log_in("teamleitung").await;
+    let bad_level = lead.get("/pool?language=ar&min_level=Z9").await;
+    assert_eq!(bad_level.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_level.text.contains("Bitte ein Niveau"));
     let missing = browser.get("/nirgendwo").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.text.contains("<html lang=\"de\">"));
