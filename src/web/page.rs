@@ -6,7 +6,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, Uri};
+use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
@@ -210,7 +210,12 @@ impl FromRequestParts<AppState> for Page {
                 let visitor = Visitor::from_parts(parts, state, Some(&caller));
                 Ok(Page { caller, visitor })
             }
-            None => Err(Redirect::to(&format!("/login?next={}", parts.uri.path())).into_response()),
+            None => {
+                // Come back to the page asked for; a form post cannot be repeated, so after
+                // one the start page it is.
+                let next = if parts.method == Method::GET { parts.uri.path() } else { "/" };
+                Err(Redirect::to(&format!("/login?next={next}")).into_response())
+            }
         }
     }
 }
