@@ -11,6 +11,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod repo;
+pub mod scheduling;
 pub mod seed;
 pub mod services;
 pub mod telemetry;

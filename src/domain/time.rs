@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use utoipa::ToSchema;
@@ -173,8 +173,14 @@ impl WeeklyWindow {
     /// Whether `[start, end)` lies inside this window, read in local time of `zone`: same local
     /// date, window start ≤ local start, local end ≤ window end.
     pub fn covers(&self, start: DateTime<Utc>, end: DateTime<Utc>, zone: Tz) -> bool {
-        let local_start = start.with_timezone(&zone).naive_local();
-        let local_end = end.with_timezone(&zone).naive_local();
+        self.covers_local(
+            start.with_timezone(&zone).naive_local(),
+            end.with_timezone(&zone).naive_local(),
+        )
+    }
+
+    /// [`Self::covers`] for times already read in the window's zone.
+    pub fn covers_local(&self, local_start: NaiveDateTime, local_end: NaiveDateTime) -> bool {
         local_start.date() == local_end.date()
             && self.applies_on(local_start.date())
             && self.start.naive() <= local_start.time()
