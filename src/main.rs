@@ -34,6 +34,39 @@ enum Command {
         #[arg(long, required = true)]
         demo: bool,
     },
+    /// Plan a problem file (sprachpool.problem/1) and write the plan (sprachpool.plan/1).
+    Solve {
+        /// The problem file.
+        #[arg(long)]
+        problem: PathBuf,
+        /// Where to write the plan; default: standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Seconds the solver may take.
+        #[arg(long, default_value_t = 10.0)]
+        time_limit: f64,
+        /// Check the plan against every rule of the format before writing it.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Solve generated instances and print a table of sizes, values, bounds and times.
+    Bench {
+        /// Solves per instance; the table shows the median time.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Seconds each solve may take.
+        #[arg(long, default_value_t = 10.0)]
+        time_limit: f64,
+        /// Only this instance (25x300, 25x600, 25x600-dst, 250x5000).
+        #[arg(long)]
+        only: Option<String>,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Also write each generated problem as JSON into this directory.
+        #[arg(long)]
+        write_problems: Option<PathBuf>,
+    },
     /// Create an organisation with the reference language list and its first admin.
     AddOrganisation {
         /// Short name, e.g. jobcenter-essen.
@@ -68,6 +101,23 @@ async fn main() -> ExitCode {
         Command::Seed { .. } => commands::seed_demo(settings).await,
         Command::AddOrganisation { slug, name, admin, admin_name } => {
             commands::add_organisation(settings, &slug, &name, &admin, &admin_name).await
+        }
+        Command::Solve { problem, out, time_limit, check } => {
+            return match commands::solve::run(&problem, out.as_deref(), time_limit, check) {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(commands::solve::SolveError::BadInput(message)) => {
+                    eprintln!("{message}");
+                    ExitCode::from(2)
+                }
+                Err(commands::solve::SolveError::Failed(message)) => {
+                    eprintln!("error: {message}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        Command::Bench { runs, time_limit, only, seed, write_problems } => {
+            commands::bench::run(runs, time_limit, only.as_deref(), seed, write_problems.as_deref())
+                .map_err(Into::into)
         }
     };
     match result {

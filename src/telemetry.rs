@@ -18,8 +18,10 @@ pub fn init(settings: &Settings) {
         .with_env_filter(filter)
         .with_span_events(FmtSpan::NONE)
         .with_target(false)
+        // Logs go to standard error, so that commands can write their results to standard output.
+        .with_writer(std::io::stderr)
         // Colour codes only for people at a terminal, never into files or collectors.
-        .with_ansi(std::io::stdout().is_terminal());
+        .with_ansi(std::io::stderr().is_terminal());
     // `try_init` fails only when a subscriber is already installed, which is fine.
     let _ = match settings.log_format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).try_init(),

@@ -25,6 +25,9 @@ pub struct Spec {
     /// A Monday.
     pub first_day: NaiveDate,
     pub weeks: u32,
+    /// Few languages and full working days for everyone: many interpreters compete for the
+    /// same requests. For small instances that exercise the exact model.
+    pub dense: bool,
 }
 
 /// Languages with how often they are asked for, and the macrolanguage of varieties.
@@ -99,7 +102,11 @@ pub fn generate(spec: &Spec, seed: u64) -> Problem {
             }
         }
     }
-    let demand: Vec<(&str, u32)> = LANGUAGES.iter().map(|(t, w, _)| (*t, *w)).collect();
+    let demand: Vec<(&str, u32)> = if spec.dense {
+        vec![("ar", 3), ("apc", 1), ("tr", 2)]
+    } else {
+        LANGUAGES.iter().map(|(t, w, _)| (*t, *w)).collect()
+    };
     let languages = LANGUAGES
         .iter()
         .map(|(tag, _, fallback)| LanguageFallback {
@@ -130,6 +137,15 @@ pub fn generate(spec: &Spec, seed: u64) -> Problem {
                 }
             }
             let mut availability: Vec<Window> = Vec::new();
+            if spec.dense {
+                for weekday in &Weekday::ALL[..5] {
+                    availability.push(Window {
+                        weekday: *weekday,
+                        start: time(8 * 60),
+                        end: time(17 * 60),
+                    });
+                }
+            }
             for _ in 0..rng.random_range(2..=4) {
                 let weekday = Weekday::ALL[rng.random_range(0..5)];
                 let start = rng.random_range(16..=28) * 30;

@@ -292,6 +292,7 @@ mod tests {
             sites: 5,
             first_day: chrono::NaiveDate::from_ymd_opt(2026, 3, 23).unwrap(),
             weeks: 2,
+            dense: false,
         };
         generate(&spec, seed)
     }
@@ -303,7 +304,10 @@ mod tests {
         let solved = solve(&problem, SolveOptions::default()).unwrap();
         let broken = check::check(&problem, &solved.plan);
         assert!(broken.is_empty(), "{broken:#?}");
-        assert_eq!(solved.plan.assignments.len() + solved.plan.unassigned.len(), problem.appointments.len());
+        assert_eq!(
+            solved.plan.assignments.len() + solved.plan.unassigned.len(),
+            problem.appointments.len()
+        );
         assert!(solved.plan.covered_priority >= solved.stats.greedy_value);
         eprintln!(
             "status {:?} value {} bound {} greedy {} comps {} exact {} vars {} rows {} ms {}",

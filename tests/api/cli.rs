@@ -169,7 +169,7 @@ fn serve_with_demo_data_logs_json_with_a_span_per_request() {
     let _ = server.0.kill();
     let _ = server.0.wait();
     let mut logs = String::new();
-    server.0.stdout.take().unwrap().read_to_string(&mut logs).unwrap();
+    server.0.stderr.take().unwrap().read_to_string(&mut logs).unwrap();
     let lines: Vec<serde_json::Value> = BufReader::new(logs.as_bytes())
         .lines()
         .filter_map(|l| serde_json::from_str(&l.ok()?).ok())

@@ -1,4 +1,8 @@
-//! What the CLI's subcommands do: `serve`, `migrate`, `seed`, `add-organisation`.
+//! What the CLI's subcommands do: `serve`, `migrate`, `seed`, `add-organisation`, and the
+//! optimiser's `solve` and `bench`.
+
+pub mod bench;
+pub mod solve;
 
 use std::io::BufRead;
 

@@ -1,0 +1,51 @@
+//! Properties over many generated problems.
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+use sprachpool::scheduling::generate::{Spec, generate};
+use sprachpool::scheduling::{self, SolveOptions, check};
+
+fn spec(
+    interpreters: usize,
+    appointments: usize,
+    sites: usize,
+    weeks: u32,
+    dense: bool,
+    dst: bool,
+) -> Spec {
+    let first_day = if dst {
+        NaiveDate::from_ymd_opt(2026, 10, 19).unwrap()
+    } else {
+        NaiveDate::from_ymd_opt(2026, 11, 9).unwrap()
+    };
+    Spec { name: "prop".into(), interpreters, appointments, sites, first_day, weeks, dense }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_plan_keeps_every_rule(
+        interpreters in 2usize..12,
+        appointments in 1usize..80,
+        sites in 1usize..4,
+        weeks in 1u32..3,
+        dense in any::<bool>(),
+        dst in any::<bool>(),
+        seed in any::<u64>(),
+    ) {
+        let problem = generate(&spec(interpreters, appointments, sites, weeks, dense, dst), seed);
+        let solved = scheduling::solve(&problem, SolveOptions::default()).unwrap();
+        let plan = &solved.plan;
+        let broken = check::check(&problem, plan);
+        prop_assert!(broken.is_empty(), "{:#?}", broken);
+        prop_assert_eq!(plan.assignments.len() + plan.unassigned.len(), problem.appointments.len());
+        prop_assert!(plan.covered_priority >= solved.stats.greedy_value, "MILP {} < greedy {}", plan.covered_priority, solved.stats.greedy_value);
+        prop_assert!(plan.bound >= plan.covered_priority);
+        prop_assert!(plan.unassigned.iter().all(|u| !u.detail.is_empty()));
+        // The greedy plan alone keeps the rules too.
+        let greedy = scheduling::solve(&problem, SolveOptions { exact: false, ..SolveOptions::default() }).unwrap();
+        prop_assert!(check::check(&problem, &greedy.plan).is_empty());
+        prop_assert_eq!(greedy.plan.covered_priority, solved.stats.greedy_value);
+    }
+}
