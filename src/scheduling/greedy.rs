@@ -42,10 +42,9 @@ impl<'a> Ledger<'a> {
         self.busy[i].push(appt.busy);
     }
 
-    /// Share of the weekly cap taken in the appointment's week.
-    fn load(&self, i: usize, a: usize) -> f64 {
-        let cap = self.instance.interps[i].weekly_cap.max(1) as f64;
-        self.week[i].get(&self.instance.appts[a].week).copied().unwrap_or(0) as f64 / cap
+    /// Seconds of interpreter `i`'s week taken so far.
+    pub fn week_used(&self, i: usize, week: (i32, u32)) -> i64 {
+        self.week[i].get(&week).copied().unwrap_or(0)
     }
 }
 
@@ -61,20 +60,39 @@ pub fn plan(instance: &Instance) -> Vec<Option<usize>> {
             instance.appts[a].busy.start,
         )
     });
+    // Demand still waiting for each interpreter and week, in seconds: an interpreter many
+    // other requests need is given away last.
+    let mut waiting: HashMap<(usize, (i32, u32)), i64> = HashMap::new();
+    for &a in &order {
+        for &p in &instance.candidates[a] {
+            *waiting.entry((instance.pairs[p].interp, instance.appts[a].week)).or_default() +=
+                instance.appts[a].secs;
+        }
+    }
     let mut ledger = Ledger::new(instance);
     let mut chosen = vec![None; instance.appts.len()];
     for a in order {
+        let week = instance.appts[a].week;
+        let pressure = |ledger: &Ledger, i: usize| {
+            let left = (instance.interps[i].weekly_cap - ledger.week_used(i, week)).max(1) as f64;
+            waiting.get(&(i, week)).copied().unwrap_or(0) as f64 / left
+        };
         let best = instance.candidates[a]
             .iter()
             .copied()
             .filter(|&p| ledger.fits(instance.pairs[p].interp, a))
             .max_by(|&p, &q| {
                 let (pp, qq) = (&instance.pairs[p], &instance.pairs[q]);
-                pp.preference
-                    .cmp(&qq.preference)
-                    .then_with(|| ledger.load(qq.interp, a).total_cmp(&ledger.load(pp.interp, a)))
+                pressure(&ledger, qq.interp)
+                    .total_cmp(&pressure(&ledger, pp.interp))
+                    .then_with(|| pp.preference.cmp(&qq.preference))
                     .then_with(|| qq.interp.cmp(&pp.interp))
             });
+        for &p in &instance.candidates[a] {
+            if let Some(w) = waiting.get_mut(&(instance.pairs[p].interp, week)) {
+                *w -= instance.appts[a].secs;
+            }
+        }
         if let Some(p) = best {
             ledger.take(instance.pairs[p].interp, a);
             chosen[a] = Some(p);

@@ -38,6 +38,8 @@ pub struct Appt {
 #[derive(Debug, Clone)]
 pub struct Interp {
     pub site: usize,
+    /// The first language listed: who can stand in for whom, for grouping.
+    pub first_language: String,
     pub weekly_cap: i64,
     pub daily_cap: i64,
     pub fixed: Vec<Busy>,
@@ -169,6 +171,7 @@ pub fn compile(problem: &Problem) -> Instance {
         .iter()
         .map(|it| Interp {
             site: site_index.get(it.site.as_str()).copied().unwrap_or(0),
+            first_language: it.languages.first().map(|l| l.tag.clone()).unwrap_or_default(),
             weekly_cap: i64::from(it.weekly_cap_minutes) * 60,
             daily_cap: i64::from(it.daily_cap_minutes) * 60,
             fixed: Vec::new(),

@@ -5,7 +5,9 @@
 //! (`instance`), plan greedily (`greedy`), split into independent parts (`components`), settle
 //! what dominance allows (`reduce`), and solve each remaining part exactly with HiGHS
 //! (`milp`), starting from the greedy plan, within a time limit. A part the greedy plan already
-//! covers completely is optimal as it is.
+//! covers completely is optimal as it is. A part too large to solve whole in time is first
+//! improved group by group with exact sub-models (`lns`); the whole model then has the rest of
+//! the time, from that better start, to prove its bound.
 
 pub mod check;
 pub mod components;
@@ -13,6 +15,7 @@ pub mod format;
 pub mod generate;
 pub mod greedy;
 pub mod instance;
+pub mod lns;
 pub mod locate;
 pub mod milp;
 pub mod reduce;
@@ -199,6 +202,13 @@ fn run_jobs(
                 // The queue is taken from the front: the largest component first.
                 let next = queue.lock().ok().and_then(|mut q| (!q.is_empty()).then(|| q.remove(0)));
                 let Some((component, open, start)) = next else { break };
+                let mut start = start;
+                if open.len() > 2 * lns::GROUP_PAIRS {
+                    // Too large to solve whole in time: first improve the start group by group,
+                    // then leave the rest of the time to the whole model for the bound.
+                    let half = deadline.saturating_duration_since(Instant::now()) / 2;
+                    start = lns::improve(&instance, &open, start, Instant::now() + half);
+                }
                 let seconds = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
                 let outcome = milp::solve(&instance, &open, &start, seconds);
                 if sender.send((component, outcome)).is_err() {
