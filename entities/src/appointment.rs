@@ -28,6 +28,8 @@ pub struct Model {
     pub fallback_kind: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub fallback_note: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub unfilled_detail: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -8,6 +8,7 @@ mod m20261122_000001_accounts;
 mod m20261122_000002_pool;
 mod m20261122_000003_clients_referrals;
 mod m20261122_000004_booking;
+mod m20261123_000005_planning_guard;
 mod util;
 
 /// The ordered list of every migration.
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_pool::Migration),
             Box::new(m20261122_000003_clients_referrals::Migration),
             Box::new(m20261122_000004_booking::Migration),
+            Box::new(m20261123_000005_planning_guard::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! local time, NRW public holidays and field validation. Nothing here knows about HTTP or the
 //! database.
 
+pub mod booking;
 pub mod holidays;
 pub mod language;
 pub mod time;

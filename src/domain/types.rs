@@ -1,15 +1,12 @@
 //! Closed value sets of the domain (roles, CEFR levels, genders, modes, absence reasons), each
 //! with the exact spelling used in the API and in the database.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 /// Declares an enum whose variants have one canonical spelling, shared by serde (API), the
 /// database (text columns with a check constraint) and `FromStr`.
 macro_rules! spelled_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize, ::utoipa::ToSchema)]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
         }
