@@ -1,6 +1,8 @@
 //! The JSON API under `/api/v1`, one module per resource, and its OpenAPI 3.1 document, which
 //! is generated from the handlers and served at `/api/openapi.json`.
 
+mod appointments;
+mod assignments;
 mod audit;
 mod auth;
 pub mod extract;
@@ -9,6 +11,7 @@ mod holidays;
 mod interpreters;
 mod languages;
 mod openapi;
+mod planning_runs;
 mod profile;
 mod sites;
 mod users;
@@ -29,7 +32,10 @@ fn documented() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(sites::router())
         .merge(languages::router())
         .merge(audit::router())
-        .merge(holidays::router());
+        .merge(holidays::router())
+        .merge(appointments::router())
+        .merge(assignments::router())
+        .merge(planning_runs::router());
     let (router, doc) = OpenApiRouter::with_openapi(openapi::base())
         .nest("/api/v1", v1)
         .merge(health::router())

@@ -205,3 +205,19 @@ pub async fn absence_of(
         .one(db)
         .await
 }
+
+/// The organisation's active profiles.
+///
+/// # Errors
+/// Database errors.
+pub async fn active(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+) -> Result<Vec<interpreter::Model>, DbErr> {
+    interpreter::Entity::find()
+        .filter(interpreter::Column::OrganisationId.eq(organisation_id))
+        .filter(interpreter::Column::Active.eq(true))
+        .order_by_asc(interpreter::Column::Id)
+        .all(db)
+        .await
+}

@@ -2,6 +2,7 @@
 //! Every query on an organisation's data takes the organisation id and filters by it.
 
 pub mod audit;
+pub mod booking;
 pub mod interpreters;
 pub mod languages;
 pub mod organisations;

@@ -163,7 +163,7 @@ impl PlanStatus {
 }
 
 /// Why an appointment has no interpreter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     /// Sensitive topics never go to lay interpreters.

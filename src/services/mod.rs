@@ -2,9 +2,12 @@
 //! caller's role, validates, changes the data, writes its audit entry, and commits — or leaves
 //! nothing behind.
 
+pub mod assignments;
 pub mod audit_log;
 pub mod auth;
+pub mod booking;
 pub mod languages;
+pub mod planning;
 pub mod pool;
 pub mod profile;
 pub mod sites;

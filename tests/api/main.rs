@@ -7,12 +7,15 @@
 mod admin;
 mod auth;
 mod bad_input;
+mod booking;
 mod cli;
 mod concurrency;
 mod helpers;
 mod isolation;
 mod operations;
+mod planning;
 mod pool;
 mod profile;
+mod races;
 mod schema;
 mod web;

@@ -1,0 +1,127 @@
+//! Queries of booking: appointments in a period, live and declined assignments, clients and
+//! their exclusions.
+
+use chrono::{DateTime, Utc};
+use entities::{appointment, assignment, client, client_exclusion};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+/// Assignment states that hold an interpreter's time.
+pub const LIVE: [&str; 2] = ["proposed", "confirmed"];
+
+/// Appointments of the organisation that overlap `[from, to)`.
+///
+/// # Errors
+/// Database errors.
+pub async fn appointments_between(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<appointment::Model>, DbErr> {
+    appointment::Entity::find()
+        .filter(appointment::Column::OrganisationId.eq(organisation_id))
+        .filter(appointment::Column::StartsAt.lt(to))
+        .filter(appointment::Column::EndsAt.gt(from))
+        .order_by_asc(appointment::Column::StartsAt)
+        .order_by_asc(appointment::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Assignments of the given appointments in the given states.
+///
+/// # Errors
+/// Database errors.
+pub async fn assignments_of(
+    db: &impl ConnectionTrait,
+    appointment_ids: &[i64],
+    states: &[&str],
+) -> Result<Vec<assignment::Model>, DbErr> {
+    if appointment_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    assignment::Entity::find()
+        .filter(assignment::Column::AppointmentId.is_in(appointment_ids.iter().copied()))
+        .filter(assignment::Column::Status.is_in(states.iter().copied()))
+        .order_by_asc(assignment::Column::Id)
+        .all(db)
+        .await
+}
+
+/// One appointment of the organisation.
+///
+/// # Errors
+/// Database errors.
+pub async fn appointment(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+    id: i64,
+) -> Result<Option<appointment::Model>, DbErr> {
+    appointment::Entity::find_by_id(id)
+        .filter(appointment::Column::OrganisationId.eq(organisation_id))
+        .one(db)
+        .await
+}
+
+/// The client with this pseudonymous reference.
+///
+/// # Errors
+/// Database errors.
+pub async fn client_by_reference(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+    reference: &str,
+) -> Result<Option<client::Model>, DbErr> {
+    client::Entity::find()
+        .filter(client::Column::OrganisationId.eq(organisation_id))
+        .filter(client::Column::Reference.eq(reference))
+        .one(db)
+        .await
+}
+
+/// Interpreters never to be assigned to the given clients.
+///
+/// # Errors
+/// Database errors.
+pub async fn exclusions_of(
+    db: &impl ConnectionTrait,
+    client_ids: &[i64],
+) -> Result<Vec<client_exclusion::Model>, DbErr> {
+    client_exclusion::Entity::find()
+        .filter(client_exclusion::Column::ClientId.is_in(client_ids.iter().copied()))
+        .all(db)
+        .await
+}
+
+/// For each of the given clients, the interpreter of their latest confirmed or held
+/// appointment that started before `before`.
+///
+/// # Errors
+/// Database errors.
+pub async fn previous_interpreters(
+    db: &impl ConnectionTrait,
+    client_ids: &[i64],
+    before: DateTime<Utc>,
+) -> Result<std::collections::HashMap<i64, i64>, DbErr> {
+    let past = appointment::Entity::find()
+        .filter(appointment::Column::ClientId.is_in(client_ids.iter().copied()))
+        .filter(appointment::Column::Status.is_in(["confirmed", "held"]))
+        .filter(appointment::Column::StartsAt.lt(before))
+        .order_by_asc(appointment::Column::StartsAt)
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = past.iter().map(|a| a.id).collect();
+    let confirmed: std::collections::HashMap<i64, i64> = assignments_of(db, &ids, &["confirmed"])
+        .await?
+        .into_iter()
+        .map(|a| (a.appointment_id, a.interpreter_id))
+        .collect();
+    // In start order, so that the latest one wins.
+    let mut previous = std::collections::HashMap::new();
+    for appt in past {
+        if let Some(&interpreter) = confirmed.get(&appt.id) {
+            previous.insert(appt.client_id, interpreter);
+        }
+    }
+    Ok(previous)
+}

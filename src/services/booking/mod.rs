@@ -1,0 +1,586 @@
+//! Booking an interpreter: a caseworker's request is planned at once and answered with the
+//! proposed volunteer or the reason nobody can be; cancelling one appointment or a series from
+//! a date on; recording the outcome and, for unfilled requests, the fallback used.
+
+pub mod views;
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use entities::{appointment, appointment_series, assignment, client};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ExprTrait,
+    QueryFilter, QueryOrder, Set,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::planning;
+use super::{audit, clean_text, now};
+use crate::auth::Caller;
+use crate::domain::booking::{AppointmentKind, AppointmentStatus, FallbackKind, Outcome};
+use crate::domain::time::BERLIN;
+use crate::domain::{FieldErrors, Gender, LanguageTag, Level, Mode, Role};
+use crate::error::AppError;
+use crate::repo;
+use views::{AppointmentView, appointment_views};
+
+/// A weekly recurrence.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesRule {
+    /// 1 = every week, 2 = every other week, up to 4.
+    pub every_weeks: u8,
+    /// Last date an occurrence may fall on (local date).
+    pub until: NaiveDate,
+}
+
+/// `POST /api/v1/appointments`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookingRequest {
+    /// The client's pseudonymous customer reference (Kundennummer).
+    pub client_ref: String,
+    /// BCP 47 tag from the organisation's language list.
+    pub language: String,
+    pub min_level: Level,
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
+    pub mode: Mode,
+    /// Site code; required for `in_person`.
+    pub site: Option<String>,
+    pub kind: AppointmentKind,
+    /// 1 (can wait) to 5 (most important).
+    pub priority: u8,
+    /// Debt, health and similar topics: never given to lay interpreters.
+    #[serde(default)]
+    pub sensitive: bool,
+    pub gender_preference: Option<Gender>,
+    pub series: Option<SeriesRule>,
+}
+
+/// The answer to a booking: the (first) appointment, and for a series every occurrence.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Booking {
+    #[serde(flatten)]
+    pub appointment: AppointmentView,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub occurrences: Vec<AppointmentView>,
+}
+
+const MAX_OCCURRENCES: usize = 52;
+const MAX_LENGTH: Duration = Duration::hours(8);
+
+fn check_reference(reference: &str, errors: &mut FieldErrors) {
+    let ok = (3..=40).contains(&reference.len())
+        && reference
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | '.'));
+    if !ok {
+        errors.add("client_ref", "must be 3–40 characters: letters, digits, '-', '_', '/', '.'");
+    }
+}
+
+/// The start instants of the occurrences.
+fn occurrences(
+    start: DateTime<Utc>,
+    series: Option<&SeriesRule>,
+    errors: &mut FieldErrors,
+) -> Vec<DateTime<Utc>> {
+    let Some(rule) = series else { return vec![start] };
+    if !(1..=4).contains(&rule.every_weeks) {
+        errors.add("series.every_weeks", "must be between 1 and 4");
+        return vec![start];
+    }
+    let first_day = start.with_timezone(&BERLIN).date_naive();
+    if rule.until < first_day {
+        errors.add("series.until", "must not be before the first appointment");
+        return vec![start];
+    }
+    // The same local wall-clock time every time, across changes to and from summer time.
+    let local = start.with_timezone(&BERLIN).naive_local();
+    let mut starts = Vec::new();
+    let mut week = 0i64;
+    loop {
+        let day = local + Duration::weeks(week * i64::from(rule.every_weeks));
+        if day.date() > rule.until {
+            break;
+        }
+        if let Some(t) = chrono::TimeZone::from_local_datetime(&BERLIN, &day).earliest() {
+            starts.push(t.with_timezone(&Utc));
+        }
+        week += 1;
+        if starts.len() > MAX_OCCURRENCES {
+            errors
+                .add("series.until", format!("a series has at most {MAX_OCCURRENCES} occurrences"));
+            break;
+        }
+    }
+    starts
+}
+
+/// Books an interpreter for a request (or a weekly series) and proposes a volunteer at once.
+///
+/// # Errors
+/// Forbidden unless caseworker; 422 naming the field for bad input (start after end, in the
+/// past, unknown language or site, …); nothing is written then.
+pub async fn book(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    input: BookingRequest,
+) -> Result<Booking, AppError> {
+    caller.require(Role::Caseworker)?;
+    let at = now();
+    let mut errors = FieldErrors::new();
+    let reference = input.client_ref.trim().to_owned();
+    check_reference(&reference, &mut errors);
+    let start = input.start.with_timezone(&Utc);
+    let end = input.end.with_timezone(&Utc);
+    if end <= start {
+        errors.add("end", "must be after start");
+    } else if end - start > MAX_LENGTH {
+        errors.add("end", "an appointment lasts at most 8 hours");
+    }
+    if start <= at {
+        errors.add("start", "lies in the past");
+    }
+    if !(1..=5).contains(&input.priority) {
+        errors.add("priority", "must be between 1 and 5");
+    }
+    let starts = occurrences(start, input.series.as_ref(), &mut errors);
+
+    let txn = crate::db::write(db).await?;
+    planning::lock_organisation(&txn, caller.organisation_id).await?;
+    let language = match LanguageTag::parse(&input.language) {
+        Err(e) => {
+            errors.add("language", e.to_string());
+            None
+        }
+        Ok(tag) => match repo::languages::by_tag(&txn, caller.organisation_id, tag.as_str()).await?
+        {
+            Some(l) if l.active => Some(l),
+            _ => {
+                errors.add(
+                    "language",
+                    format!("\"{tag}\" is not on the organisation's language list"),
+                );
+                None
+            }
+        },
+    };
+    let site_id = match input.site.as_deref() {
+        Some(code) => match repo::sites::by_code(&txn, caller.organisation_id, code).await? {
+            Some(site) if site.active => Some(site.id),
+            _ => {
+                errors.add("site", format!("\"{code}\" is not an active site of the organisation"));
+                None
+            }
+        },
+        None if input.mode == Mode::InPerson => {
+            errors.add("site", "an in_person appointment needs a site");
+            None
+        }
+        None => None,
+    };
+    let language =
+        errors.into_result(language)?.ok_or_else(|| AppError::validation("language", "missing"))?;
+
+    let client =
+        match repo::booking::client_by_reference(&txn, caller.organisation_id, &reference).await? {
+            Some(c) => c,
+            None => {
+                let created = client::ActiveModel {
+                    organisation_id: Set(caller.organisation_id),
+                    reference: Set(reference.clone()),
+                    gender_preference: Set(None),
+                    created_at: Set(at),
+                    updated_at: Set(at),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+                audit(&txn, caller, "client.create", "client", created.id, serde_json::Value::Null)
+                    .await?;
+                created
+            }
+        };
+    let series_id = match &input.series {
+        Some(rule) => {
+            let series = appointment_series::ActiveModel {
+                organisation_id: Set(caller.organisation_id),
+                every_weeks: Set(i32::from(rule.every_weeks)),
+                until: Set(rule.until),
+                created_at: Set(at),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            Some(series.id)
+        }
+        None => None,
+    };
+    let length = end - start;
+    let mut rows = Vec::with_capacity(starts.len());
+    for occurrence in &starts {
+        let row = appointment::ActiveModel {
+            organisation_id: Set(caller.organisation_id),
+            caseworker_id: Set(caller.user_id),
+            client_id: Set(client.id),
+            series_id: Set(series_id),
+            course_referral_id: Set(None),
+            recognition_referral_id: Set(None),
+            language_id: Set(language.id),
+            min_level: Set(input.min_level.as_str().to_owned()),
+            starts_at: Set(*occurrence),
+            ends_at: Set(*occurrence + length),
+            mode: Set(input.mode.as_str().to_owned()),
+            site_id: Set(site_id),
+            kind: Set(input.kind.as_str().to_owned()),
+            priority: Set(i32::from(input.priority)),
+            sensitive: Set(input.sensitive),
+            gender_preference: Set(input.gender_preference.map(|g| g.as_str().to_owned())),
+            status: Set(AppointmentStatus::Open.as_str().to_owned()),
+            unfilled_reason: Set(None),
+            fallback_kind: Set(None),
+            fallback_note: Set(None),
+            unfilled_detail: Set(None),
+            version: Set(0),
+            created_at: Set(at),
+            updated_at: Set(at),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        audit(
+            &txn,
+            caller,
+            "appointment.create",
+            "appointment",
+            row.id,
+            serde_json::json!({ "series_id": series_id }),
+        )
+        .await?;
+        rows.push(row);
+    }
+    planning::plan_now(&txn, caller.organisation_id, &rows, at).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let fresh = appointment::Entity::find()
+        .filter(appointment::Column::Id.is_in(ids))
+        .order_by_asc(appointment::Column::StartsAt)
+        .all(&txn)
+        .await?;
+    let mut views = appointment_views(&txn, caller.organisation_id, &fresh, true).await?;
+    txn.commit().await?;
+    let appointment = views.first().cloned().ok_or(AppError::NotFound)?;
+    if series_id.is_none() {
+        views.clear();
+    }
+    Ok(Booking { appointment, occurrences: views })
+}
+
+/// Filters of `GET /api/v1/appointments`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AppointmentQuery {
+    /// From this local date (default: today).
+    pub from: Option<NaiveDate>,
+    /// Until this local date, inclusive (default: 8 weeks after `from`).
+    pub to: Option<NaiveDate>,
+    pub status: Option<AppointmentStatus>,
+}
+
+/// A caseworker's own bookings, or, for team leads, all of the organisation's (without client
+/// references), in a period.
+///
+/// # Errors
+/// Forbidden for other roles; `from` after `to` or a period over a year (422).
+pub async fn list(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    query: AppointmentQuery,
+) -> Result<Vec<AppointmentView>, AppError> {
+    caller.require_any(&[Role::Caseworker, Role::TeamLead])?;
+    let today = now().with_timezone(&BERLIN).date_naive();
+    let from = query.from.unwrap_or(today);
+    let to = query.to.unwrap_or(from + Duration::weeks(8));
+    if to < from {
+        return Err(AppError::validation("to", "must not be before from"));
+    }
+    if to - from > Duration::days(366) {
+        return Err(AppError::validation("to", "a period covers at most a year"));
+    }
+    let start = crate::domain::time::start_of_local_day(from, BERLIN);
+    let end = crate::domain::time::start_of_local_day(to + Duration::days(1), BERLIN);
+    let mut rows =
+        repo::booking::appointments_between(db, caller.organisation_id, start, end).await?;
+    let own_only = !caller.has(Role::TeamLead);
+    if own_only {
+        rows.retain(|a| a.caseworker_id == caller.user_id);
+    }
+    if let Some(status) = query.status {
+        rows.retain(|a| a.status == status.as_str());
+    }
+    Ok(appointment_views(db, caller.organisation_id, &rows, own_only).await?)
+}
+
+/// One appointment the caller may see: their own booking, or any for team leads.
+async fn visible(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    id: i64,
+) -> Result<appointment::Model, AppError> {
+    caller.require_any(&[Role::Caseworker, Role::TeamLead])?;
+    let row = repo::booking::appointment(db, caller.organisation_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if row.caseworker_id != caller.user_id && !caller.has(Role::TeamLead) {
+        return Err(AppError::NotFound);
+    }
+    Ok(row)
+}
+
+async fn view_of(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    row: &appointment::Model,
+) -> Result<AppointmentView, AppError> {
+    let own = row.caseworker_id == caller.user_id;
+    appointment_views(db, caller.organisation_id, std::slice::from_ref(row), own)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)
+}
+
+/// One appointment.
+///
+/// # Errors
+/// Not found, also for another caseworker's booking.
+pub async fn get(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: i64,
+) -> Result<AppointmentView, AppError> {
+    let row = visible(db, caller, id).await?;
+    view_of(db, caller, &row).await
+}
+
+/// What to cancel.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelScope {
+    /// This appointment only.
+    #[default]
+    One,
+    /// This one and every later occurrence of its series.
+    SeriesFromHere,
+}
+
+/// `POST /api/v1/appointments/{id}/cancel`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    #[serde(default)]
+    pub scope: CancelScope,
+}
+
+/// Cancels an appointment, or its series from it on; live assignments end with it.
+///
+/// # Errors
+/// Not found; 409 if it already took place or was cancelled — or a confirmation came first.
+pub async fn cancel(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: i64,
+    request: CancelRequest,
+) -> Result<Vec<AppointmentView>, AppError> {
+    let txn = crate::db::write(db).await?;
+    planning::lock_organisation(&txn, caller.organisation_id).await?;
+    let row = visible(&txn, caller, id).await?;
+    let status: AppointmentStatus = row.status.parse().unwrap_or(AppointmentStatus::Open);
+    if !status.is_cancellable() {
+        return Err(AppError::conflict(format!(
+            "the appointment is {} and cannot be cancelled",
+            status.as_str()
+        )));
+    }
+    let mut targets = vec![row.clone()];
+    if request.scope == CancelScope::SeriesFromHere {
+        let Some(series_id) = row.series_id else {
+            return Err(AppError::validation("scope", "the appointment is not part of a series"));
+        };
+        targets = appointment::Entity::find()
+            .filter(appointment::Column::SeriesId.eq(series_id))
+            .filter(appointment::Column::StartsAt.gte(row.starts_at))
+            .order_by_asc(appointment::Column::StartsAt)
+            .all(&txn)
+            .await?
+            .into_iter()
+            .filter(|a| a.status.parse().is_ok_and(AppointmentStatus::is_cancellable))
+            .collect();
+    }
+    let at = now();
+    for target in &targets {
+        // Conditional on the version read: a confirmation or another cancel that came first wins.
+        let changed = appointment::Entity::update_many()
+            .col_expr(appointment::Column::Status, Expr::value("cancelled"))
+            .col_expr(appointment::Column::Version, Expr::col(appointment::Column::Version).add(1))
+            .col_expr(appointment::Column::UpdatedAt, Expr::value(at))
+            .filter(appointment::Column::Id.eq(target.id))
+            .filter(appointment::Column::Version.eq(target.version))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        if changed == 0 {
+            return Err(AppError::conflict(
+                "the appointment changed meanwhile; reload and try again",
+            ));
+        }
+        assignment::Entity::update_many()
+            .col_expr(assignment::Column::Status, Expr::value("cancelled"))
+            .col_expr(assignment::Column::Version, Expr::col(assignment::Column::Version).add(1))
+            .col_expr(assignment::Column::UpdatedAt, Expr::value(at))
+            .filter(assignment::Column::AppointmentId.eq(target.id))
+            .filter(assignment::Column::Status.is_in(repo::booking::LIVE))
+            .exec(&txn)
+            .await?;
+        audit(
+            &txn,
+            caller,
+            "appointment.cancel",
+            "appointment",
+            target.id,
+            serde_json::json!({ "scope": format!("{:?}", request.scope) }),
+        )
+        .await?;
+    }
+    let ids: Vec<i64> = targets.iter().map(|t| t.id).collect();
+    let fresh = appointment::Entity::find()
+        .filter(appointment::Column::Id.is_in(ids))
+        .order_by_asc(appointment::Column::StartsAt)
+        .all(&txn)
+        .await?;
+    let own = row.caseworker_id == caller.user_id;
+    let views = appointment_views(&txn, caller.organisation_id, &fresh, own).await?;
+    txn.commit().await?;
+    Ok(views)
+}
+
+/// `POST /api/v1/appointments/{id}/outcome`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeRequest {
+    pub outcome: Outcome,
+}
+
+/// Records how a confirmed appointment went, once it has begun.
+///
+/// # Errors
+/// Not found; 409 unless confirmed and begun.
+pub async fn record_outcome(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: i64,
+    request: OutcomeRequest,
+) -> Result<AppointmentView, AppError> {
+    let txn = crate::db::write(db).await?;
+    let row = visible(&txn, caller, id).await?;
+    let at = now();
+    if row.status != AppointmentStatus::Confirmed.as_str() {
+        return Err(AppError::conflict(format!(
+            "only a confirmed appointment has an outcome; this one is {}",
+            row.status
+        )));
+    }
+    if row.starts_at > at {
+        return Err(AppError::conflict("the appointment has not begun yet"));
+    }
+    let changed = appointment::Entity::update_many()
+        .col_expr(appointment::Column::Status, Expr::value(request.outcome.as_str()))
+        .col_expr(appointment::Column::Version, Expr::col(appointment::Column::Version).add(1))
+        .col_expr(appointment::Column::UpdatedAt, Expr::value(at))
+        .filter(appointment::Column::Id.eq(row.id))
+        .filter(appointment::Column::Version.eq(row.version))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if changed == 0 {
+        return Err(AppError::conflict("the appointment changed meanwhile; reload and try again"));
+    }
+    audit(
+        &txn,
+        caller,
+        "appointment.outcome",
+        "appointment",
+        row.id,
+        serde_json::json!({ "outcome": request.outcome }),
+    )
+    .await?;
+    let fresh = repo::booking::appointment(&txn, caller.organisation_id, row.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let view = view_of(&txn, caller, &fresh).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// `POST /api/v1/appointments/{id}/fallback`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FallbackRequest {
+    pub kind: FallbackKind,
+    /// E.g. the service used or the bridge language; no client data.
+    pub note: Option<String>,
+}
+
+/// Records the fallback used for an unfilled appointment.
+///
+/// # Errors
+/// Not found; 409 unless unfilled; a note over 500 characters (422).
+pub async fn record_fallback(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: i64,
+    request: FallbackRequest,
+) -> Result<AppointmentView, AppError> {
+    let note = clean_text(request.note);
+    if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
+        return Err(AppError::validation("note", "must be at most 500 characters"));
+    }
+    let txn = crate::db::write(db).await?;
+    let row = visible(&txn, caller, id).await?;
+    if row.status != AppointmentStatus::Unfilled.as_str() {
+        return Err(AppError::conflict(format!(
+            "only an unfilled appointment gets a fallback; this one is {}",
+            row.status
+        )));
+    }
+    let changed = appointment::Entity::update_many()
+        .col_expr(appointment::Column::Status, Expr::value("fallback"))
+        .col_expr(appointment::Column::FallbackKind, Expr::value(request.kind.as_str()))
+        .col_expr(appointment::Column::FallbackNote, Expr::value(note))
+        .col_expr(appointment::Column::Version, Expr::col(appointment::Column::Version).add(1))
+        .col_expr(appointment::Column::UpdatedAt, Expr::value(now()))
+        .filter(appointment::Column::Id.eq(row.id))
+        .filter(appointment::Column::Version.eq(row.version))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if changed == 0 {
+        return Err(AppError::conflict("the appointment changed meanwhile; reload and try again"));
+    }
+    audit(
+        &txn,
+        caller,
+        "appointment.fallback",
+        "appointment",
+        row.id,
+        serde_json::json!({ "kind": request.kind }),
+    )
+    .await?;
+    let fresh = repo::booking::appointment(&txn, caller.organisation_id, row.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let view = view_of(&txn, caller, &fresh).await?;
+    txn.commit().await?;
+    Ok(view)
+}

@@ -1,0 +1,315 @@
+//! Reads what the optimiser needs from the database and writes it as a `Problem`: the
+//! appointments to plan, every active interpreter with languages, windows, absences and caps,
+//! the work already taken in the same weeks (confirmed, and proposals outside the plan), and
+//! per appointment the client's exclusions, the declines, the previous and the proposed
+//! interpreter.
+//!
+//! Two things the file format cannot say are turned into exclusions of the pair: a window that
+//! is valid only between two dates, and a window for phone and video only.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use entities::{appointment, availability_rule};
+use sea_orm::{ConnectionTrait, DbErr};
+
+use crate::domain::holidays::nrw_holidays;
+use crate::domain::time::{BERLIN, LocalTime, Weekday, WeeklyWindow, start_of_local_day};
+use crate::domain::{Gender, Level, Mode};
+use crate::repo;
+use crate::scheduling::format::{
+    Appointment, Fixed, Interpreter, LanguageFallback, PROBLEM_FORMAT, Period, Problem, Skill,
+    Window,
+};
+
+/// The problem and how to map its answer back.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub problem: Problem,
+    /// Database id of each appointment of the problem, in order.
+    pub appointment_ids: Vec<i64>,
+    /// Database id of each interpreter of the problem, in order.
+    pub interpreter_ids: Vec<i64>,
+    /// What the plan relies on: versions of the planned appointments and of the live assignments
+    /// in the horizon. If any differs when the plan is applied, it is stale.
+    pub fingerprint: Vec<(&'static str, i64, i32)>,
+    /// The whole ISO weeks the plan covers.
+    pub horizon: (DateTime<Utc>, DateTime<Utc>),
+}
+
+/// Versions of the given appointments and of every live assignment in `[from, to)`, sorted.
+///
+/// # Errors
+/// Database errors.
+pub async fn fingerprint(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+    planned: &[i64],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(&'static str, i64, i32)>, DbErr> {
+    let around = repo::booking::appointments_between(db, organisation_id, from, to).await?;
+    let ids: Vec<i64> = around.iter().map(|a| a.id).collect();
+    let mut out: Vec<(&'static str, i64, i32)> = around
+        .iter()
+        .filter(|a| planned.contains(&a.id))
+        .map(|a| ("appointment", a.id, a.version))
+        .collect();
+    out.extend(
+        repo::booking::assignments_of(db, &ids, &repo::booking::LIVE)
+            .await?
+            .into_iter()
+            .map(|a| ("assignment", a.id, a.version)),
+    );
+    out.sort_unstable();
+    Ok(out)
+}
+
+fn problem_appointment_id(id: i64) -> String {
+    format!("a{id}")
+}
+
+fn problem_interpreter_id(id: i64) -> String {
+    format!("i{id}")
+}
+
+fn problem_user_id(id: i64) -> String {
+    format!("u{id}")
+}
+
+/// The Monday starting the ISO week of `date`.
+fn monday(date: NaiveDate) -> NaiveDate {
+    date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
+}
+
+/// Reads the snapshot for planning `to_plan`, all in the organisation.
+///
+/// # Errors
+/// Database errors.
+pub async fn read(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+    to_plan: &[appointment::Model],
+    today: NaiveDate,
+) -> Result<Snapshot, DbErr> {
+    let planned: HashSet<i64> = to_plan.iter().map(|a| a.id).collect();
+    let (first, last) =
+        to_plan.iter().fold((None::<DateTime<Utc>>, None::<DateTime<Utc>>), |(lo, hi), a| {
+            (
+                Some(lo.map_or(a.starts_at, |l| l.min(a.starts_at))),
+                Some(hi.map_or(a.ends_at, |h| h.max(a.ends_at))),
+            )
+        });
+    let first_day = first.map_or(today, |t| t.with_timezone(&BERLIN).date_naive());
+    let last_day = last.map_or(today, |t| t.with_timezone(&BERLIN).date_naive());
+    // Whole ISO weeks: weekly caps count everything in them.
+    let from = start_of_local_day(monday(first_day), BERLIN);
+    let to = start_of_local_day(monday(last_day) + Duration::days(7), BERLIN);
+
+    let sites = repo::sites::list(db, organisation_id).await?;
+    let site_code: HashMap<i64, String> = sites.iter().map(|s| (s.id, s.code.clone())).collect();
+    let languages = repo::languages::list(db, organisation_id).await?;
+    let tag_of: HashMap<i64, String> = languages.iter().map(|l| (l.id, l.tag.clone())).collect();
+
+    let interpreters = repo::interpreters::active(db, organisation_id).await?;
+    let interpreter_ids: Vec<i64> = interpreters.iter().map(|i| i.id).collect();
+    let mut skills: HashMap<i64, Vec<Skill>> = HashMap::new();
+    for s in repo::interpreters::skills_of(db, &interpreter_ids).await? {
+        if let (Some(tag), Ok(level)) = (tag_of.get(&s.language_id), s.level.parse::<Level>()) {
+            skills.entry(s.interpreter_id).or_default().push(Skill { tag: tag.clone(), level });
+        }
+    }
+    let mut rules: HashMap<i64, Vec<availability_rule::Model>> = HashMap::new();
+    for r in repo::interpreters::availability_of(db, &interpreter_ids).await? {
+        rules.entry(r.interpreter_id).or_default().push(r);
+    }
+    let mut absences: HashMap<i64, Vec<Period>> = HashMap::new();
+    for a in repo::interpreters::absences_of(db, &interpreter_ids, Some(from)).await? {
+        if a.starts_at < to {
+            absences.entry(a.interpreter_id).or_default().push(Period {
+                start: a.starts_at.with_timezone(&BERLIN).fixed_offset(),
+                end: a.ends_at.with_timezone(&BERLIN).fixed_offset(),
+            });
+        }
+    }
+
+    // Work already taken in the horizon: confirmed assignments, and proposals of appointments
+    // outside this plan.
+    let around = repo::booking::appointments_between(db, organisation_id, from, to).await?;
+    let around_ids: Vec<i64> = around.iter().map(|a| a.id).collect();
+    let live = repo::booking::assignments_of(db, &around_ids, &repo::booking::LIVE).await?;
+    let by_id: HashMap<i64, &appointment::Model> = around.iter().map(|a| (a.id, a)).collect();
+    let mut fixed = Vec::new();
+    let mut proposed: HashMap<i64, i64> = HashMap::new();
+    let active: HashSet<i64> = interpreter_ids.iter().copied().collect();
+    for assignment in &live {
+        if !active.contains(&assignment.interpreter_id) {
+            continue;
+        }
+        if planned.contains(&assignment.appointment_id) && assignment.status == "proposed" {
+            proposed.insert(assignment.appointment_id, assignment.interpreter_id);
+            continue;
+        }
+        let Some(appt) = by_id.get(&assignment.appointment_id) else { continue };
+        fixed.push(Fixed {
+            appointment: problem_appointment_id(appt.id),
+            interpreter: problem_interpreter_id(assignment.interpreter_id),
+            start: appt.starts_at.with_timezone(&BERLIN).fixed_offset(),
+            end: appt.ends_at.with_timezone(&BERLIN).fixed_offset(),
+            site: appt.site_id.and_then(|id| site_code.get(&id).cloned()),
+            mode: appt.mode.parse().unwrap_or(Mode::Phone),
+        });
+    }
+    let planned_ids: Vec<i64> = to_plan.iter().map(|a| a.id).collect();
+    let mut declined: HashMap<i64, Vec<String>> = HashMap::new();
+    for d in repo::booking::assignments_of(db, &planned_ids, &["declined"]).await? {
+        declined
+            .entry(d.appointment_id)
+            .or_default()
+            .push(problem_interpreter_id(d.interpreter_id));
+    }
+    let client_ids: Vec<i64> = to_plan.iter().map(|a| a.client_id).collect();
+    let mut excluded: HashMap<i64, Vec<i64>> = HashMap::new();
+    for e in repo::booking::exclusions_of(db, &client_ids).await? {
+        excluded.entry(e.client_id).or_default().push(e.interpreter_id);
+    }
+    let previous = repo::booking::previous_interpreters(db, &client_ids, from).await?;
+
+    let mut appointments = Vec::with_capacity(to_plan.len());
+    for a in to_plan {
+        let mode: Mode = a.mode.parse().unwrap_or(Mode::Phone);
+        let mut excluded_interpreters: Vec<String> = excluded
+            .get(&a.client_id)
+            .into_iter()
+            .flatten()
+            .map(|&i| problem_interpreter_id(i))
+            .collect();
+        // Windows valid only on some dates, or for phone and video only, exclude the pairs the
+        // weekly windows of the format would wrongly allow.
+        for interp in &interpreters {
+            let own = rules.get(&interp.id).map(Vec::as_slice).unwrap_or_default();
+            if !window_allows(own, a, mode) && window_allows_ignoring_limits(own, a) {
+                excluded_interpreters.push(problem_interpreter_id(interp.id));
+            }
+        }
+        excluded_interpreters.sort();
+        excluded_interpreters.dedup();
+        appointments.push(Appointment {
+            id: problem_appointment_id(a.id),
+            start: a.starts_at.with_timezone(&BERLIN).fixed_offset(),
+            end: a.ends_at.with_timezone(&BERLIN).fixed_offset(),
+            language: tag_of.get(&a.language_id).cloned().unwrap_or_default(),
+            min_level: a.min_level.parse().unwrap_or(Level::C2),
+            site: a.site_id.and_then(|id| site_code.get(&id).cloned()),
+            mode,
+            priority: u32::try_from(a.priority).unwrap_or(1).max(1),
+            sensitive: a.sensitive,
+            caseworker_user_id: problem_user_id(a.caseworker_id),
+            gender_preference: a
+                .gender_preference
+                .as_deref()
+                .and_then(|g| g.parse::<Gender>().ok()),
+            excluded_interpreters,
+            declined_by: declined.remove(&a.id).unwrap_or_default(),
+            previous_interpreter: previous.get(&a.client_id).map(|&i| problem_interpreter_id(i)),
+            proposed_interpreter: proposed.get(&a.id).map(|&i| problem_interpreter_id(i)),
+        });
+    }
+
+    let mut holidays = Vec::new();
+    for year in first_day.year()..=last_day.year() + 1 {
+        holidays.extend(nrw_holidays(year).into_iter().map(|h| h.date));
+    }
+    let problem_interpreters = interpreters
+        .iter()
+        .map(|i| {
+            let mut windows: Vec<Window> = rules
+                .get(&i.id)
+                .into_iter()
+                .flatten()
+                .filter_map(|r| {
+                    Some(Window {
+                        weekday: Weekday::from_iso_number(r.weekday)?,
+                        start: LocalTime::clamped(r.start_minute),
+                        end: LocalTime::clamped(r.end_minute),
+                    })
+                })
+                .collect();
+            windows.sort_by_key(|w| (w.weekday, w.start, w.end));
+            windows.dedup();
+            Interpreter {
+                id: problem_interpreter_id(i.id),
+                user_id: problem_user_id(i.user_id),
+                site: site_code.get(&i.site_id).cloned().unwrap_or_default(),
+                gender: i.gender.as_deref().and_then(|g| g.parse().ok()),
+                modes: crate::services::views::modes_of(i),
+                languages: skills.remove(&i.id).unwrap_or_default(),
+                weekly_cap_minutes: u32::try_from(i.weekly_cap_minutes).unwrap_or(0),
+                daily_cap_minutes: u32::try_from(i.daily_cap_minutes).unwrap_or(0),
+                availability: windows,
+                absences: absences.remove(&i.id).unwrap_or_default(),
+                works_on_holidays: i.works_on_holidays,
+                declaration_signed: i.declaration_signed_on.is_some_and(|d| d <= today),
+            }
+        })
+        .collect();
+
+    Ok(Snapshot {
+        problem: Problem {
+            format: PROBLEM_FORMAT.to_owned(),
+            timezone: BERLIN.name().to_owned(),
+            holidays,
+            sites: sites.iter().map(|s| s.code.clone()).collect(),
+            travel_minutes: Vec::new(),
+            languages: languages
+                .iter()
+                .map(|l| LanguageFallback {
+                    tag: l.tag.clone(),
+                    fallback: l.fallback_id.and_then(|f| tag_of.get(&f).cloned()),
+                })
+                .collect(),
+            interpreters: problem_interpreters,
+            appointments,
+            fixed,
+        },
+        fingerprint: fingerprint(
+            db,
+            organisation_id,
+            &to_plan.iter().map(|a| a.id).collect::<Vec<_>>(),
+            from,
+            to,
+        )
+        .await?,
+        appointment_ids: to_plan.iter().map(|a| a.id).collect(),
+        interpreter_ids,
+        horizon: (from, to),
+    })
+}
+
+fn window_of(rule: &availability_rule::Model, with_limits: bool) -> Option<WeeklyWindow> {
+    Some(WeeklyWindow {
+        weekday: Weekday::from_iso_number(rule.weekday)?,
+        start: LocalTime::clamped(rule.start_minute),
+        end: LocalTime::clamped(rule.end_minute),
+        valid_from: if with_limits { rule.valid_from } else { None },
+        valid_until: if with_limits { rule.valid_until } else { None },
+    })
+}
+
+/// Whether a window that is valid on the date and open to the mode covers the appointment.
+fn window_allows(rules: &[availability_rule::Model], a: &appointment::Model, mode: Mode) -> bool {
+    rules.iter().any(|r| {
+        (mode != Mode::InPerson || !r.remote_only)
+            && window_of(r, true).is_some_and(|w| w.covers(a.starts_at, a.ends_at, BERLIN))
+    })
+}
+
+/// Whether the weekly windows alone, without dates and modes, would cover it.
+fn window_allows_ignoring_limits(
+    rules: &[availability_rule::Model],
+    a: &appointment::Model,
+) -> bool {
+    rules
+        .iter()
+        .any(|r| window_of(r, false).is_some_and(|w| w.covers(a.starts_at, a.ends_at, BERLIN)))
+}

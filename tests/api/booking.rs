@@ -1,0 +1,434 @@
+//! Booking as caseworkers and volunteers live it: book → proposed → confirm → held; decline →
+//! the next volunteer; cancel one or a series; unfilled with a reason → fallback; the races.
+
+use axum::http::{Method, StatusCode};
+use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
+use serde_json::{Value, json};
+use sprachpool::domain::holidays::is_nrw_holiday;
+use sprachpool::domain::time::BERLIN;
+
+use crate::helpers::TestApp;
+
+/// A weekday (0 = Monday) at least two weeks ahead that is not a public holiday, at `hour:00`
+/// Berlin time.
+pub fn weekday_at(weekday: u32, hour: u32) -> (String, String) {
+    let today = Utc::now().with_timezone(&BERLIN).date_naive();
+    let mut day: NaiveDate = today + Duration::days(14);
+    while day.weekday().num_days_from_monday() != weekday || is_nrw_holiday(day) {
+        day += Duration::days(1);
+    }
+    let at = |h: u32| {
+        BERLIN.from_local_datetime(&day.and_hms_opt(h, 0, 0).unwrap()).unwrap().to_rfc3339()
+    };
+    (at(hour), at(hour + 1))
+}
+
+/// English by phone on Thursday mornings: seven demo volunteers could take it.
+fn english_call(start: &str, end: &str) -> Value {
+    json!({
+        "client_ref": "987X654321", "language": "en", "min_level": "B1", "start": start, "end": end,
+        "mode": "phone", "kind": "benefits", "priority": 4
+    })
+}
+
+fn arabic_booking(start: &str, end: &str) -> Value {
+    json!({
+        "client_ref": "123D456789", "language": "ar", "min_level": "B2", "start": start, "end": end,
+        "mode": "in_person", "site": "mitte", "kind": "counselling", "priority": 3
+    })
+}
+
+/// The username of an interpreter profile.
+async fn username_of(app: &TestApp, interpreter_id: i64) -> String {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = app.db.get_database_backend();
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(
+            backend,
+            format!("SELECT u.username AS name FROM app_user u JOIN interpreter i ON i.user_id = u.id WHERE i.id = {interpreter_id}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<String>("", "name").unwrap()
+}
+
+/// The volunteer's assignment for an appointment, as the volunteer lists them.
+async fn assignment_for(app: &TestApp, token: &str, start: &str) -> Value {
+    let list = app.get("/api/v1/me/assignments", token).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    let start = chrono::DateTime::parse_from_rfc3339(start).unwrap();
+    list.body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            chrono::DateTime::parse_from_rfc3339(a["start"].as_str().unwrap()).unwrap() == start
+                && a["status"] == "proposed"
+        })
+        .cloned()
+        .expect("a proposal for the appointment")
+}
+
+#[tokio::test]
+async fn book_propose_confirm_and_record_the_outcome() {
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let (start, end) = weekday_at(0, 10);
+    let booked = app
+        .call(
+            Method::POST,
+            "/api/v1/appointments",
+            Some(&caseworker),
+            Some(arabic_booking(&start, &end)),
+        )
+        .await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.text);
+    assert_eq!(booked.body["status"], "proposed", "{}", booked.text);
+    assert_eq!(booked.body["client_ref"], "123D456789");
+    let id = booked.body["id"].as_i64().unwrap();
+    let interpreter = booked.body["interpreter"]["id"].as_i64().unwrap();
+
+    // The volunteer sees time, place, language and kind — never the client.
+    let volunteer = app.login(&username_of(&app, interpreter).await).await;
+    let proposal = assignment_for(&app, &volunteer, &start).await;
+    assert_eq!(proposal["language"], "ar");
+    assert_eq!(proposal["kind"], "counselling");
+    assert_eq!(proposal["place"], "Duisburg-Mitte");
+    let listing = app.get("/api/v1/me/assignments", &volunteer).await;
+    assert!(!listing.text.contains("123D456789"), "{}", listing.text);
+
+    let confirmed = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/me/assignments/{}/confirm", proposal["id"]),
+            Some(&volunteer),
+            None,
+        )
+        .await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text);
+    assert_eq!(confirmed.body["status"], "confirmed");
+    let seen = app.get(&format!("/api/v1/appointments/{id}"), &caseworker).await;
+    assert_eq!(seen.body["status"], "confirmed");
+
+    // Not before it has begun …
+    let early = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/appointments/{id}/outcome"),
+            Some(&caseworker),
+            Some(json!({ "outcome": "held" })),
+        )
+        .await;
+    early.assert_problem(409, None);
+    // … but once it has.
+    let past = (Utc::now() - Duration::hours(2)).to_rfc3339();
+    let later = (Utc::now() - Duration::hours(1)).to_rfc3339();
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &app.db,
+        &format!(
+            "UPDATE appointment SET starts_at = '{past}', ends_at = '{later}' WHERE id = {id}"
+        ),
+    )
+    .await
+    .unwrap();
+    let held = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/appointments/{id}/outcome"),
+            Some(&caseworker),
+            Some(json!({ "outcome": "held" })),
+        )
+        .await;
+    assert_eq!(held.status, StatusCode::OK, "{}", held.text);
+    assert_eq!(held.body["status"], "held");
+    for action in ["appointment.create", "assignment.confirm", "appointment.outcome"] {
+        assert_eq!(app.audited(action).await, 1, "{action}");
+    }
+}
+
+#[tokio::test]
+async fn a_decline_goes_to_the_next_volunteer_and_is_never_proposed_again() {
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let (start, end) = weekday_at(3, 9);
+    let booked = app
+        .call(
+            Method::POST,
+            "/api/v1/appointments",
+            Some(&caseworker),
+            Some(english_call(&start, &end)),
+        )
+        .await;
+    assert_eq!(booked.body["status"], "proposed", "{}", booked.text);
+    let id = booked.body["id"].as_i64().unwrap();
+    let mut declined = Vec::new();
+    let mut current = booked.body["interpreter"]["id"].as_i64();
+    while let Some(interpreter) = current {
+        assert!(
+            !declined.contains(&interpreter),
+            "{interpreter} was proposed again after declining"
+        );
+        let volunteer = app.login(&username_of(&app, interpreter).await).await;
+        let proposal = assignment_for(&app, &volunteer, &start).await;
+        let answer = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/me/assignments/{}/decline", proposal["id"]),
+                Some(&volunteer),
+                Some(json!({ "reason": "eigener Termin" })),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+        declined.push(interpreter);
+        let now = app.get(&format!("/api/v1/appointments/{id}"), &caseworker).await;
+        current = now.body["interpreter"]["id"].as_i64();
+        if current.is_none() {
+            assert_eq!(now.body["status"], "unfilled");
+            assert!(now.body["reason"].is_string());
+        }
+    }
+    assert!(
+        declined.len() >= 3,
+        "seven demo volunteers speak English by phone on Thursday mornings: {declined:?}"
+    );
+}
+
+#[tokio::test]
+async fn unfilled_requests_say_why_and_take_a_fallback() {
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let (start, end) = weekday_at(0, 10);
+    let mut sign = arabic_booking(&start, &end);
+    sign["language"] = json!("gsg");
+    let booked =
+        app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(sign)).await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.text);
+    assert_eq!(booked.body["status"], "unfilled");
+    assert_eq!(booked.body["reason"], "no_speaker");
+    assert!(
+        booked.body["reason_detail"].as_str().unwrap().contains("Nobody in the pool speaks gsg")
+    );
+
+    let mut sensitive = arabic_booking(&start, &end);
+    sensitive["sensitive"] = json!(true);
+    let booked_sensitive =
+        app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(sensitive)).await;
+    assert_eq!(booked_sensitive.body["reason"], "sensitive_topic");
+
+    let id = booked.body["id"].as_i64().unwrap();
+    let fallback = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/appointments/{id}/fallback"),
+            Some(&caseworker),
+            Some(json!({ "kind": "phone_video_service", "note": "Videodolmetschdienst" })),
+        )
+        .await;
+    assert_eq!(fallback.status, StatusCode::OK, "{}", fallback.text);
+    assert_eq!(fallback.body["status"], "fallback");
+    assert_eq!(fallback.body["fallback"]["kind"], "phone_video_service");
+    // A fallback only for unfilled appointments.
+    let proposed = app
+        .call(
+            Method::POST,
+            "/api/v1/appointments",
+            Some(&caseworker),
+            Some(arabic_booking(&start, &end)),
+        )
+        .await;
+    app.call(
+        Method::POST,
+        &format!("/api/v1/appointments/{}/fallback", proposed.body["id"]),
+        Some(&caseworker),
+        Some(json!({ "kind": "paid_interpreter" })),
+    )
+    .await
+    .assert_problem(409, None);
+}
+
+#[tokio::test]
+async fn a_weekly_series_is_booked_and_cancelled_from_a_date_on() {
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let (start, end) = weekday_at(0, 10);
+    let until =
+        chrono::DateTime::parse_from_rfc3339(&start).unwrap().date_naive() + Duration::weeks(3);
+    let mut body = arabic_booking(&start, &end);
+    body["series"] = json!({ "every_weeks": 1, "until": until.to_string() });
+    let booked =
+        app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(body)).await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.text);
+    let occurrences = booked.body["occurrences"].as_array().unwrap().clone();
+    assert_eq!(occurrences.len(), 4);
+    // Same local time every week, across a change of summer time if there is one.
+    for o in &occurrences {
+        let local = chrono::DateTime::parse_from_rfc3339(o["start"].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&BERLIN);
+        assert_eq!(local.format("%H:%M").to_string(), "10:00");
+    }
+    let third = occurrences[2]["id"].as_i64().unwrap();
+    let cancelled = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/appointments/{third}/cancel"),
+            Some(&caseworker),
+            Some(json!({ "scope": "series_from_here" })),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.text);
+    assert_eq!(cancelled.body.as_array().unwrap().len(), 2);
+    let first = occurrences[0]["id"].as_i64().unwrap();
+    assert_ne!(
+        app.get(&format!("/api/v1/appointments/{first}"), &caseworker).await.body["status"],
+        "cancelled"
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/appointments/{third}"), &caseworker).await.body["status"],
+        "cancelled"
+    );
+    // Cancelled appointments free their volunteers: no live assignment is left on them.
+    let live = app
+        .count(&format!("SELECT COUNT(*) AS n FROM assignment WHERE appointment_id = {third} AND status IN ('proposed', 'confirmed')"))
+        .await;
+    assert_eq!(live, 0);
+    // Twice is a conflict.
+    app.call(
+        Method::POST,
+        &format!("/api/v1/appointments/{third}/cancel"),
+        Some(&caseworker),
+        Some(json!({})),
+    )
+    .await
+    .assert_problem(409, None);
+}
+
+#[tokio::test]
+async fn bad_bookings_are_refused_and_nothing_is_written() {
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let (start, end) = weekday_at(0, 10);
+    let before = app.table_counts().await;
+    let past = (Utc::now() - Duration::days(1)).to_rfc3339();
+    let past_end = (Utc::now() - Duration::days(1) + Duration::hours(1)).to_rfc3339();
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            {
+                let mut b = arabic_booking(&end, &start);
+                b["end"] = json!(start.clone());
+                b
+            },
+            "end",
+        ),
+        (arabic_booking(&past, &past_end), "start"),
+        (
+            {
+                let mut b = arabic_booking(&start, &end);
+                b["language"] = json!("xx");
+                b
+            },
+            "language",
+        ),
+        (
+            {
+                let mut b = arabic_booking(&start, &end);
+                b["site"] = json!("atlantis");
+                b
+            },
+            "site",
+        ),
+        (
+            {
+                let mut b = arabic_booking(&start, &end);
+                b["site"] = Value::Null;
+                b
+            },
+            "site",
+        ),
+        (
+            {
+                let mut b = arabic_booking(&start, &end);
+                b["min_level"] = json!("native+");
+                b
+            },
+            "min_level",
+        ),
+        (
+            {
+                let mut b = arabic_booking(&start, &end);
+                b["priority"] = json!(9);
+                b
+            },
+            "priority",
+        ),
+        (
+            {
+                let mut b = arabic_booking(&start, &end);
+                b["client_ref"] = json!("a b");
+                b
+            },
+            "client_ref",
+        ),
+        (
+            {
+                let mut b = arabic_booking(&start, &end);
+                b["kind"] = json!("party");
+                b
+            },
+            "kind",
+        ),
+        (
+            {
+                let mut b = arabic_booking(&start, &end);
+                b["series"] = json!({ "every_weeks": 1, "until": "2000-01-01" });
+                b
+            },
+            "series.until",
+        ),
+    ];
+    for (body, field) in cases {
+        app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(body))
+            .await
+            .assert_problem(422, Some(field));
+    }
+    assert_eq!(app.table_counts().await, before);
+    // Volunteers and team leads do not book.
+    let volunteer = app.login("e.schmidt").await;
+    app.call(
+        Method::POST,
+        "/api/v1/appointments",
+        Some(&volunteer),
+        Some(arabic_booking(&start, &end)),
+    )
+    .await
+    .assert_problem(403, None);
+}
+
+#[tokio::test]
+async fn bookings_are_private_to_their_caseworker_and_organisation() {
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let (start, end) = weekday_at(0, 10);
+    let booked = app
+        .call(
+            Method::POST,
+            "/api/v1/appointments",
+            Some(&caseworker),
+            Some(arabic_booking(&start, &end)),
+        )
+        .await;
+    let id = booked.body["id"].as_i64().unwrap();
+    app.get(&format!("/api/v1/appointments/{id}"), &app.login("m.becker").await)
+        .await
+        .assert_problem(404, None);
+    app.get(&format!("/api/v1/appointments/{id}"), &app.login("ki.fachkraft").await)
+        .await
+        .assert_problem(404, None);
+    // Team leads see it, without the client reference.
+    let lead =
+        app.get(&format!("/api/v1/appointments/{id}"), &app.login("teamleitung").await).await;
+    assert_eq!(lead.status, StatusCode::OK);
+    assert!(lead.body.get("client_ref").is_none());
+}
