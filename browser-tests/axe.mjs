@@ -77,7 +77,48 @@ async function session(lang, username) {
   await context.close();
 }
 
+/** A Monday two weeks or more ahead, as YYYY-MM-DD (holidays aside: planning may leave it unfilled). */
+function mondayAhead() {
+  const d = new Date();
+  d.setDate(d.getDate() + 14);
+  while (d.getDay() !== 1) d.setDate(d.getDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
 for (const lang of ["de", "en"]) {
+  // A caseworker books: the form, a refused form, the list with the new booking.
+  {
+    const { context, page } = await session(lang, "fachkraft");
+    await visit(page, "/bookings", 200, lang, "bookings (caseworker)");
+    await page.fill("#client_ref", "123D456789");
+    await page.fill("#date", mondayAhead());
+    await page.fill("#start", "11:00");
+    await page.fill("#end", "10:00");
+    await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);
+    await expectErrorSummary(page, lang, "bookings, end before start");
+    await audit(page, lang, "bookings, end before start");
+    await page.selectOption("#language", "ar");
+    await page.selectOption("#site", "mitte");
+    await page.fill("#date", mondayAhead());
+    await page.fill("#start", "10:00");
+    await page.fill("#end", "11:00");
+    await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);
+    await audit(page, lang, "bookings, booked");
+    await context.close();
+  }
+  // The volunteer sees the proposal; the team lead plans.
+  {
+    const { context, page } = await session(lang, "dolmetscher");
+    await visit(page, "/assignments", 200, lang, "assignments (volunteer with a proposal)");
+    await context.close();
+  }
+  {
+    const { context, page } = await session(lang, "teamleitung");
+    await visit(page, "/planning", 200, lang, "planning (team lead)");
+    await Promise.all([page.waitForNavigation(), page.click("form.row button[type=submit]")]);
+    await audit(page, lang, "planning, after a run");
+    await context.close();
+  }
   // Not logged in: the login page, a failed login, a page that does not exist.
   {
     const { context, page } = await session(lang, null);

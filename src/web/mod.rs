@@ -1,14 +1,17 @@
 //! Server-rendered pages (askama), German first with English, usable without JavaScript:
 //! login, a start page per role, the volunteer's profile, availability and absences, and the
-//! pool for caseworkers and team leads. Every form carries a CSRF token.
+//! pool for caseworkers and team leads; booking, the volunteer's proposals and planning runs. Every form carries a CSRF token.
 
 mod absences;
+mod assignments;
 mod availability;
+mod bookings;
 mod forms;
 mod home;
 pub mod i18n;
 mod login;
 mod page;
+mod planning;
 mod pool;
 mod profile;
 
@@ -35,6 +38,14 @@ pub fn router() -> Router<AppState> {
         .route("/absences", get(absences::show).post(absences::add))
         .route("/absences/{id}/delete", post(absences::delete))
         .route("/pool", get(pool::show))
+        .route("/bookings", get(bookings::show).post(bookings::book))
+        .route("/bookings/{id}/cancel", post(bookings::cancel))
+        .route("/bookings/{id}/fallback", post(bookings::fallback))
+        .route("/bookings/{id}/outcome", post(bookings::outcome))
+        .route("/assignments", get(assignments::show))
+        .route("/assignments/{id}/confirm", post(assignments::confirm))
+        .route("/assignments/{id}/decline", post(assignments::decline))
+        .route("/planning", get(planning::show).post(planning::start))
         .route("/static/app.css", get(stylesheet))
 }
 

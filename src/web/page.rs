@@ -78,10 +78,17 @@ impl Visitor {
                 nav.push(NavLink { href, label: t.get(key), current: self.path == href });
             };
             link("/", "nav.home");
+            if caller.has(Role::Caseworker) {
+                link("/bookings", "nav.bookings");
+            }
             if caller.has(Role::Volunteer) {
+                link("/assignments", "nav.assignments");
                 link("/profile", "nav.profile");
                 link("/availability", "nav.availability");
                 link("/absences", "nav.absences");
+            }
+            if caller.has(Role::TeamLead) {
+                link("/planning", "nav.planning");
             }
             if caller
                 .roles

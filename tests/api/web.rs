@@ -316,3 +316,108 @@ async fn each_role_gets_its_own_start_page() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.text.contains("<html lang=\"de\">"));
 }
+
+#[tokio::test]
+async fn book_accept_and_plan_through_the_pages() {
+    let app = TestApp::spawn().await;
+    let (start, _) = crate::booking::weekday_at(3, 9);
+    let day = &start[..10];
+    let mut caseworker = Browser::new(&app);
+    caseworker.log_in("fachkraft").await;
+    let csrf = caseworker.csrf();
+    let booked = caseworker
+        .post(
+            "/bookings",
+            &[
+                ("client_ref", "555K12345"),
+                ("language", "en"),
+                ("min_level", "B1"),
+                ("date", day),
+                ("start", "09:00"),
+                ("end", "10:00"),
+                ("mode", "phone"),
+                ("site", ""),
+                ("kind", "benefits"),
+                ("priority", "3"),
+                ("gender_preference", ""),
+                ("every_weeks", "1"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(booked.status, StatusCode::SEE_OTHER, "{}", booked.text);
+    assert!(location(&booked).starts_with("/bookings?booked="));
+    let page = caseworker.get(location(&booked)).await;
+    assert!(page.text.contains("Vorgeschlagen ist"), "{}", page.text);
+    assert!(page.text.contains("555K12345"));
+
+    // The end before the start is refused on the page; nothing is booked.
+    let before = app.count("SELECT COUNT(*) AS n FROM appointment").await;
+    let refused = caseworker
+        .post(
+            "/bookings",
+            &[
+                ("client_ref", "555K12345"),
+                ("language", "en"),
+                ("min_level", "B1"),
+                ("date", day),
+                ("start", "10:00"),
+                ("end", "09:00"),
+                ("mode", "phone"),
+                ("kind", "benefits"),
+                ("priority", "3"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text.contains("Das Ende muss nach dem Beginn liegen"));
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM appointment").await, before);
+
+    // The proposed volunteer accepts on their page.
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = app.db.get_database_backend();
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT a.id AS id, u.username AS name FROM assignment a JOIN interpreter i ON i.id = a.interpreter_id \
+             JOIN app_user u ON u.id = i.user_id WHERE a.status = 'proposed'"
+                .to_owned(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let (assignment, username): (i64, String) =
+        (row.try_get("", "id").unwrap(), row.try_get("", "name").unwrap());
+    let mut volunteer = Browser::new(&app);
+    volunteer.log_in(&username).await;
+    let list = volunteer.get("/assignments").await;
+    assert!(list.text.contains("Zusagen"));
+    assert!(!list.text.contains("555K12345"), "the volunteer never sees the client reference");
+    let csrf = volunteer.csrf();
+    let accepted =
+        volunteer.post(&format!("/assignments/{assignment}/confirm"), &[("csrf", &csrf)]).await;
+    assert_eq!(location(&accepted), "/assignments?saved=1");
+    assert!(volunteer.get("/assignments").await.text.contains("zugesagt"));
+
+    // The team lead plans the next weeks from the planning page.
+    let mut lead = Browser::new(&app);
+    lead.log_in("teamleitung").await;
+    let csrf = lead.csrf();
+    let today = chrono::Utc::now().date_naive();
+    let run = lead
+        .post(
+            "/planning",
+            &[
+                ("from", &today.to_string()),
+                ("to", &(today + chrono::Duration::weeks(3)).to_string()),
+                ("time_limit", "5"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert!(location(&run).starts_with("/planning?run="), "{}", run.text);
+    let result = lead.get(location(&run)).await;
+    assert!(result.text.contains("übernommen"), "{}", result.text);
+}
