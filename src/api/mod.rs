@@ -5,6 +5,7 @@ mod appointments;
 mod assignments;
 mod audit;
 mod auth;
+mod clients;
 pub mod extract;
 mod health;
 mod holidays;
@@ -35,7 +36,8 @@ fn documented() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(holidays::router())
         .merge(appointments::router())
         .merge(assignments::router())
-        .merge(planning_runs::router());
+        .merge(planning_runs::router())
+        .merge(clients::router());
     let (router, doc) = OpenApiRouter::with_openapi(openapi::base())
         .nest("/api/v1", v1)
         .merge(health::router())

@@ -432,3 +432,45 @@ async fn bookings_are_private_to_their_caseworker_and_organisation() {
     assert_eq!(lead.status, StatusCode::OK);
     assert!(lead.body.get("client_ref").is_none());
 }
+
+#[tokio::test]
+async fn a_client_never_gets_an_excluded_interpreter() {
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let (start, end) = weekday_at(3, 9);
+    let call = english_call(&start, &end);
+    let first =
+        app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(call.clone())).await;
+    let excluded = first.body["interpreter"]["id"].as_i64().expect("someone is proposed");
+    let id = first.body["id"].as_i64().unwrap();
+    app.call(
+        Method::POST,
+        &format!("/api/v1/appointments/{id}/cancel"),
+        Some(&caseworker),
+        Some(json!({})),
+    )
+    .await;
+
+    let record = json!({ "languages": ["en", "ti"], "gender_preference": null, "exclusions": [{ "interpreter_id": excluded, "reason": "Verwandtschaft" }] });
+    let put =
+        app.call(Method::PUT, "/api/v1/clients/987X654321", Some(&caseworker), Some(record)).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    assert_eq!(put.body["languages"], json!(["en", "ti"]));
+    let again =
+        app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(call.clone())).await;
+    assert_ne!(again.body["interpreter"]["id"].as_i64(), Some(excluded), "{}", again.text);
+
+    // Unknown interpreters and languages are refused; another organisation's client is not found.
+    let bad = json!({ "languages": ["xx"], "gender_preference": null, "exclusions": [{ "interpreter_id": 999999, "reason": null }] });
+    let refused =
+        app.call(Method::PUT, "/api/v1/clients/987X654321", Some(&caseworker), Some(bad)).await;
+    refused.assert_problem(422, Some("languages[0]"));
+    assert!(refused.error_fields().contains(&"exclusions[0].interpreter_id".to_owned()));
+    app.get("/api/v1/clients/987X654321", &app.login("ki.fachkraft").await)
+        .await
+        .assert_problem(404, None);
+    assert_eq!(
+        app.get("/api/v1/clients/987X654321", &caseworker).await.body["exclusions"][0]["interpreter_id"],
+        excluded
+    );
+}

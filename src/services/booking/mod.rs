@@ -237,7 +237,11 @@ pub async fn book(
             kind: Set(input.kind.as_str().to_owned()),
             priority: Set(i32::from(input.priority)),
             sensitive: Set(input.sensitive),
-            gender_preference: Set(input.gender_preference.map(|g| g.as_str().to_owned())),
+            // The booking's own preference, else the one on the client's record.
+            gender_preference: Set(input
+                .gender_preference
+                .map(|g| g.as_str().to_owned())
+                .or_else(|| client.gender_preference.clone())),
             status: Set(AppointmentStatus::Open.as_str().to_owned()),
             unfilled_reason: Set(None),
             fallback_kind: Set(None),

@@ -1,0 +1,205 @@
+//! Clients, known only by their pseudonymous customer reference: the languages they speak, the
+//! interpreter gender they prefer, and interpreters who must never be assigned to them
+//! (relatives, colleagues handling their case).
+
+use entities::{client, client_exclusion, client_language};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    Set,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{audit, clean_text, now};
+use crate::auth::Caller;
+use crate::domain::{FieldErrors, Gender, LanguageTag, Role};
+use crate::error::AppError;
+use crate::repo;
+
+/// An interpreter a client must never get.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Exclusion {
+    pub interpreter_id: i64,
+    /// Why, without naming anyone (e.g. "Verwandtschaft").
+    pub reason: Option<String>,
+}
+
+/// A client as caseworkers see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClientView {
+    pub reference: String,
+    pub languages: Vec<String>,
+    /// Used for bookings that do not state their own preference.
+    pub gender_preference: Option<Gender>,
+    pub exclusions: Vec<Exclusion>,
+}
+
+/// `PUT /api/v1/clients/{reference}`: the whole record.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientInput {
+    pub languages: Vec<String>,
+    pub gender_preference: Option<Gender>,
+    pub exclusions: Vec<Exclusion>,
+}
+
+async fn view(
+    db: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+    row: client::Model,
+) -> Result<ClientView, AppError> {
+    let tags: std::collections::HashMap<i64, String> =
+        repo::languages::list(db, caller.organisation_id)
+            .await?
+            .into_iter()
+            .map(|l| (l.id, l.tag))
+            .collect();
+    let mut languages: Vec<String> = client_language::Entity::find()
+        .filter(client_language::Column::ClientId.eq(row.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|l| tags.get(&l.language_id).cloned())
+        .collect();
+    languages.sort();
+    let exclusions = repo::booking::exclusions_of(db, &[row.id])
+        .await?
+        .into_iter()
+        .map(|e| Exclusion { interpreter_id: e.interpreter_id, reason: e.reason })
+        .collect();
+    Ok(ClientView {
+        reference: row.reference,
+        languages,
+        gender_preference: row.gender_preference.as_deref().and_then(|g| g.parse().ok()),
+        exclusions,
+    })
+}
+
+/// One client of the organisation.
+///
+/// # Errors
+/// Forbidden unless caseworker; not found.
+pub async fn get(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    reference: &str,
+) -> Result<ClientView, AppError> {
+    caller.require(Role::Caseworker)?;
+    let row = repo::booking::client_by_reference(db, caller.organisation_id, reference)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    view(db, caller, row).await
+}
+
+/// Creates or replaces a client's record.
+///
+/// # Errors
+/// Forbidden unless caseworker; an unknown language or interpreter (422).
+pub async fn put(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    reference: &str,
+    input: ClientInput,
+) -> Result<ClientView, AppError> {
+    caller.require(Role::Caseworker)?;
+    let reference = reference.trim();
+    let mut errors = FieldErrors::new();
+    if !(3..=40).contains(&reference.len())
+        || !reference
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | '.'))
+    {
+        errors.add("reference", "must be 3–40 characters: letters, digits, '-', '_', '/', '.'");
+    }
+    let txn = crate::db::write(db).await?;
+    let mut language_ids = Vec::new();
+    for (i, text) in input.languages.iter().enumerate() {
+        match LanguageTag::parse(text) {
+            Err(e) => errors.add(format!("languages[{i}]"), e.to_string()),
+            Ok(tag) => {
+                match repo::languages::by_tag(&txn, caller.organisation_id, tag.as_str()).await? {
+                    Some(l) if !language_ids.contains(&l.id) => language_ids.push(l.id),
+                    Some(_) => {
+                        errors.add(format!("languages[{i}]"), format!("\"{tag}\" is listed twice"))
+                    }
+                    None => errors.add(
+                        format!("languages[{i}]"),
+                        format!("\"{tag}\" is not on the organisation's language list"),
+                    ),
+                }
+            }
+        }
+    }
+    for (i, e) in input.exclusions.iter().enumerate() {
+        if repo::interpreters::get(&txn, caller.organisation_id, e.interpreter_id).await?.is_none()
+        {
+            errors.add(
+                format!("exclusions[{i}].interpreter_id"),
+                "no such interpreter in the organisation",
+            );
+        }
+    }
+    errors.into_result(())?;
+    let at = now();
+    let row = match repo::booking::client_by_reference(&txn, caller.organisation_id, reference)
+        .await?
+    {
+        Some(existing) => {
+            let mut active = existing.into_active_model();
+            active.gender_preference = Set(input.gender_preference.map(|g| g.as_str().to_owned()));
+            active.updated_at = Set(at);
+            active.update(&txn).await?
+        }
+        None => {
+            client::ActiveModel {
+                organisation_id: Set(caller.organisation_id),
+                reference: Set(reference.to_owned()),
+                gender_preference: Set(input.gender_preference.map(|g| g.as_str().to_owned())),
+                created_at: Set(at),
+                updated_at: Set(at),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    client_language::Entity::delete_many()
+        .filter(client_language::Column::ClientId.eq(row.id))
+        .exec(&txn)
+        .await?;
+    if !language_ids.is_empty() {
+        client_language::Entity::insert_many(language_ids.iter().map(|&id| {
+            client_language::ActiveModel { client_id: Set(row.id), language_id: Set(id) }
+        }))
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    client_exclusion::Entity::delete_many()
+        .filter(client_exclusion::Column::ClientId.eq(row.id))
+        .exec(&txn)
+        .await?;
+    let mut seen = std::collections::HashSet::new();
+    for e in input.exclusions.iter().filter(|e| seen.insert(e.interpreter_id)) {
+        client_exclusion::ActiveModel {
+            client_id: Set(row.id),
+            interpreter_id: Set(e.interpreter_id),
+            reason: Set(clean_text(e.reason.clone())),
+            created_at: Set(at),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    audit(
+        &txn,
+        caller,
+        "client.update",
+        "client",
+        row.id,
+        serde_json::json!({ "exclusions": seen.len() }),
+    )
+    .await?;
+    let out = view(&txn, caller, row).await?;
+    txn.commit().await?;
+    Ok(out)
+}
