@@ -66,6 +66,9 @@ enum Command {
         /// Also write each generated problem as JSON into this directory.
         #[arg(long)]
         write_problems: Option<PathBuf>,
+        /// Instead: book this many appointments on the demo data and report the latency.
+        #[arg(long)]
+        booking: Option<usize>,
     },
     /// Create an organisation with the reference language list and its first admin.
     AddOrganisation {
@@ -94,7 +97,12 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(&settings);
+    // The optimiser's commands print their results; request and progress logs would drown them.
+    if matches!(cli.command, Command::Solve { .. } | Command::Bench { .. }) {
+        telemetry::init(&Settings { log_level: "warn".to_owned(), ..settings.clone() });
+    } else {
+        telemetry::init(&settings);
+    }
     let result = match cli.command {
         Command::Serve { demo } => commands::serve(settings, demo).await,
         Command::Migrate => commands::migrate(settings).await,
@@ -115,7 +123,10 @@ async fn main() -> ExitCode {
                 }
             };
         }
-        Command::Bench { runs, time_limit, only, seed, write_problems } => {
+        Command::Bench { booking: Some(n), .. } => {
+            commands::bench::booking(n).await.map_err(Into::into)
+        }
+        Command::Bench { runs, time_limit, only, seed, write_problems, booking: None } => {
             commands::bench::run(runs, time_limit, only.as_deref(), seed, write_problems.as_deref())
                 .map_err(Into::into)
         }

@@ -173,3 +173,116 @@ fn print_table(rows: &[Row], runs: usize, time_limit: f64, seed: u64) {
         );
     }
 }
+
+/// `sprachpool bench --booking N`: books `n` appointments against the demo data on a fresh
+/// SQLite database through the whole HTTP stack (in process, no network) and prints the
+/// latency of each booking's answer: median, p95, p99 and maximum.
+///
+/// # Errors
+/// The database cannot be set up or a booking is refused.
+pub async fn booking(n: usize) -> Result<(), String> {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use chrono::{Datelike, Duration as Days, TimeZone, Utc};
+    use tower::ServiceExt;
+
+    use crate::app::{AppState, build_router};
+    use crate::config::{DatabaseUrl, Settings};
+    use crate::domain::time::BERLIN;
+
+    let dir = std::env::temp_dir().join(format!("sprachpool-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let settings = Settings {
+        database_url: DatabaseUrl::new(format!("sqlite://{}/bench.db?mode=rwc", dir.display())),
+        ..Settings::default()
+    };
+    let db = crate::db::connect(&settings).await.map_err(|e| e.to_string())?;
+    crate::db::migrate(&db).await.map_err(|e| e.to_string())?;
+    crate::seed::load_demo(&db).await.map_err(|e| e.to_string())?;
+    let router = build_router(AppState::new(db, settings));
+    let send = |request: Request<Body>| {
+        let router = router.clone();
+        async move {
+            let response = router.oneshot(request).await.map_err(|e| e.to_string())?;
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok::<_, String>((status, bytes))
+        }
+    };
+    let login = Request::post("/api/v1/auth/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"username":"fachkraft","password":"demo"}"#))
+        .map_err(|e| e.to_string())?;
+    let (_, body) = send(login).await?;
+    let token =
+        serde_json::from_slice::<serde_json::Value>(&body).map_err(|e| e.to_string())?["token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+
+    let languages = ["ar", "tr", "ru", "en", "uk", "bg", "ro", "fa", "apc", "kmr"];
+    let today = Utc::now().with_timezone(&BERLIN).date_naive();
+    let mut times = Vec::with_capacity(n);
+    let mut proposed = 0;
+    let bar = ProgressBar::new(n as u64);
+    for k in 0..n {
+        let mut day = today + Days::days(14 + (k as i64 % 20));
+        while day.weekday().num_days_from_monday() >= 5 {
+            day += Days::days(1);
+        }
+        let hour = 8 + u32::try_from(k % 8).unwrap_or(0);
+        let at = |h: u32| {
+            BERLIN
+                .from_local_datetime(&day.and_hms_opt(h, 0, 0).unwrap_or_default())
+                .earliest()
+                .map(|t| t.to_rfc3339())
+        };
+        let (Some(start), Some(end)) = (at(hour), at(hour + 1)) else { continue };
+        let in_person = k % 3 == 0;
+        let body = serde_json::json!({
+            "client_ref": format!("BENCH-{k:05}"), "language": languages[k % languages.len()], "min_level": "B1",
+            "start": start, "end": end, "mode": if in_person { "in_person" } else { "phone" },
+            "site": if in_person { Some("mitte") } else { None }, "kind": "counselling", "priority": 1 + k % 5,
+        });
+        let request = Request::post("/api/v1/appointments")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .map_err(|e| e.to_string())?;
+        let started = Instant::now();
+        let (status, bytes) = send(request).await?;
+        times.push(started.elapsed());
+        if !status.is_success() {
+            return Err(format!(
+                "booking {k} answered {status}: {}",
+                String::from_utf8_lossy(&bytes)
+            ));
+        }
+        if bytes.windows(10).any(|w| w == b"\"proposed\"") {
+            proposed += 1;
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut ms: Vec<f64> = times.iter().map(|t| t.as_secs_f64() * 1000.0).collect();
+    ms.sort_by(f64::total_cmp);
+    let pick =
+        |q: f64| ms[((ms.len() as f64 * q).ceil() as usize).saturating_sub(1).min(ms.len() - 1)];
+    println!(
+        "{} bookings on the demo data (SQLite, in process): {} proposed at once, {} unfilled with a reason",
+        ms.len(),
+        proposed,
+        ms.len() - proposed
+    );
+    println!(
+        "latency ms: median {:.1}, p95 {:.1}, p99 {:.1}, max {:.1}",
+        pick(0.5),
+        pick(0.95),
+        pick(0.99),
+        ms[ms.len() - 1]
+    );
+    Ok(())
+}
