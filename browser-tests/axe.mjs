@@ -91,6 +91,7 @@ for (const lang of ["de", "en"]) {
     const { context, page } = await session(lang, "fachkraft");
     await visit(page, "/bookings", 200, lang, "bookings (caseworker)");
     await page.fill("#client_ref", "123D456789");
+    await page.selectOption("#language", "ar");
     await page.fill("#date", mondayAhead());
     await page.fill("#start", "11:00");
     await page.fill("#end", "10:00");
