@@ -368,6 +368,31 @@ pub async fn get(
     view_of(db, caller, &row).await
 }
 
+/// Changes an appointment only if nobody changed it since it was read (its version): the
+/// second of two racing writers gets a conflict instead of overwriting the first.
+///
+/// # Errors
+/// 409 if the appointment changed meanwhile; database errors.
+async fn update_unchanged(
+    db: &impl ConnectionTrait,
+    row: &appointment::Model,
+    changes: Vec<(appointment::Column, sea_orm::sea_query::SimpleExpr)>,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mut update = appointment::Entity::update_many()
+        .col_expr(appointment::Column::Version, Expr::col(appointment::Column::Version).add(1))
+        .col_expr(appointment::Column::UpdatedAt, Expr::value(at))
+        .filter(appointment::Column::Id.eq(row.id))
+        .filter(appointment::Column::Version.eq(row.version));
+    for (column, value) in changes {
+        update = update.col_expr(column, value);
+    }
+    if update.exec(db).await?.rows_affected == 0 {
+        return Err(AppError::conflict("the appointment changed meanwhile; reload and try again"));
+    }
+    Ok(())
+}
+
 /// What to cancel.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -425,20 +450,13 @@ pub async fn cancel(
     let at = now();
     for target in &targets {
         // Conditional on the version read: a confirmation or another cancel that came first wins.
-        let changed = appointment::Entity::update_many()
-            .col_expr(appointment::Column::Status, Expr::value("cancelled"))
-            .col_expr(appointment::Column::Version, Expr::col(appointment::Column::Version).add(1))
-            .col_expr(appointment::Column::UpdatedAt, Expr::value(at))
-            .filter(appointment::Column::Id.eq(target.id))
-            .filter(appointment::Column::Version.eq(target.version))
-            .exec(&txn)
-            .await?
-            .rows_affected;
-        if changed == 0 {
-            return Err(AppError::conflict(
-                "the appointment changed meanwhile; reload and try again",
-            ));
-        }
+        update_unchanged(
+            &txn,
+            target,
+            vec![(appointment::Column::Status, Expr::value("cancelled"))],
+            at,
+        )
+        .await?;
         assignment::Entity::update_many()
             .col_expr(assignment::Column::Status, Expr::value("cancelled"))
             .col_expr(assignment::Column::Version, Expr::col(assignment::Column::Version).add(1))
@@ -498,18 +516,13 @@ pub async fn record_outcome(
     if row.starts_at > at {
         return Err(AppError::conflict("the appointment has not begun yet"));
     }
-    let changed = appointment::Entity::update_many()
-        .col_expr(appointment::Column::Status, Expr::value(request.outcome.as_str()))
-        .col_expr(appointment::Column::Version, Expr::col(appointment::Column::Version).add(1))
-        .col_expr(appointment::Column::UpdatedAt, Expr::value(at))
-        .filter(appointment::Column::Id.eq(row.id))
-        .filter(appointment::Column::Version.eq(row.version))
-        .exec(&txn)
-        .await?
-        .rows_affected;
-    if changed == 0 {
-        return Err(AppError::conflict("the appointment changed meanwhile; reload and try again"));
-    }
+    update_unchanged(
+        &txn,
+        &row,
+        vec![(appointment::Column::Status, Expr::value(request.outcome.as_str()))],
+        at,
+    )
+    .await?;
     audit(
         &txn,
         caller,
@@ -558,20 +571,12 @@ pub async fn record_fallback(
             row.status
         )));
     }
-    let changed = appointment::Entity::update_many()
-        .col_expr(appointment::Column::Status, Expr::value("fallback"))
-        .col_expr(appointment::Column::FallbackKind, Expr::value(request.kind.as_str()))
-        .col_expr(appointment::Column::FallbackNote, Expr::value(note))
-        .col_expr(appointment::Column::Version, Expr::col(appointment::Column::Version).add(1))
-        .col_expr(appointment::Column::UpdatedAt, Expr::value(now()))
-        .filter(appointment::Column::Id.eq(row.id))
-        .filter(appointment::Column::Version.eq(row.version))
-        .exec(&txn)
-        .await?
-        .rows_affected;
-    if changed == 0 {
-        return Err(AppError::conflict("the appointment changed meanwhile; reload and try again"));
-    }
+    let changes = vec![
+        (appointment::Column::Status, Expr::value("fallback")),
+        (appointment::Column::FallbackKind, Expr::value(request.kind.as_str())),
+        (appointment::Column::FallbackNote, Expr::value(note)),
+    ];
+    update_unchanged(&txn, &row, changes, now()).await?;
     audit(
         &txn,
         caller,
