@@ -141,6 +141,35 @@ mod tests {
     }
 
     #[test]
+    fn every_value_shown_on_a_page_has_a_text() {
+        use crate::domain::booking::{
+            AppointmentKind, AppointmentStatus, AssignmentStatus, FallbackKind,
+        };
+        use crate::domain::{Gender, Mode};
+        let known = keys(Locale::De);
+        let mut wanted: Vec<String> = Vec::new();
+        wanted.extend(AppointmentStatus::ALL.iter().map(|s| format!("status.{s}")));
+        wanted.extend(AssignmentStatus::ALL.iter().map(|s| format!("assignment_status.{s}")));
+        wanted.extend(AppointmentKind::ALL.iter().map(|k| format!("kind.{k}")));
+        wanted.extend(FallbackKind::ALL.iter().map(|f| format!("fallback.{f}")));
+        wanted.extend(Mode::ALL.iter().map(|m| format!("mode.{m}")));
+        wanted.extend(Gender::ALL.iter().map(|g| format!("gender.{g}")));
+        wanted.extend(Weekday::ALL.iter().map(|d| format!("weekday.{d}")));
+        wanted.extend(
+            ["sensitive_topic", "no_speaker", "no_eligible_interpreter", "capacity"]
+                .map(|r| format!("reason.{r}")),
+        );
+        wanted.extend(
+            ["running", "applied", "discarded", "failed"].map(|s| format!("planning.status.{s}")),
+        );
+        wanted
+            .extend(["optimal", "time_limit", "heuristic"].map(|s| format!("planning.solver.{s}")));
+        wanted.extend((1..=5).map(|p| format!("priority.p{p}")));
+        let missing: Vec<&String> = wanted.iter().filter(|k| !known.contains(k)).collect();
+        assert!(missing.is_empty(), "{missing:?}");
+    }
+
+    #[test]
     fn dates_follow_the_language() {
         let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
         assert_eq!(Tr(Locale::De).date(date), "05.12.2026");
