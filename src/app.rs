@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -80,14 +80,20 @@ async fn security_headers(request: Request, next: Next) -> Response {
 
 /// The whole service's routes with their middleware. Does no I/O.
 pub fn build_router(state: AppState) -> Router {
-    let trace = TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-        let id =
-            request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        // The path only: query strings may carry search terms about clients.
-        tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id)
-    })
-    .on_request(DefaultOnRequest::new().level(Level::DEBUG))
-    .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros));
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &axum::http::Request<_>| {
+            let id = request
+                .headers()
+                .get(&REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            // The route, not the path: paths and query strings may carry a client's reference.
+            let route =
+                request.extensions().get::<MatchedPath>().map_or("(unrouted)", MatchedPath::as_str);
+            tracing::info_span!("request", method = %request.method(), route, id)
+        })
+        .on_request(DefaultOnRequest::new().level(Level::DEBUG))
+        .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros));
     Router::new()
         .merge(api::router())
         .merge(web::router())

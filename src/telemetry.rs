@@ -1,6 +1,7 @@
 //! Logging: one subscriber for the whole process, human-readable or JSON, filtered by
 //! `RUST_LOG` or the `log_level` setting. Requests get a span each (see `app`), carrying the
-//! method, the path (never the query string, which may name a client) and a request id.
+//! method, the route template (never the path or query string, which may name a client) and a
+//! request id.
 
 use std::io::IsTerminal;
 

@@ -176,10 +176,45 @@ fn serve_with_demo_data_logs_json_with_a_span_per_request() {
         .collect();
     assert!(!lines.is_empty(), "no JSON log lines in {logs:?}");
     assert!(
-        lines.iter().any(|l| l["span"]["name"] == "request" && l["span"]["path"] == "/login"),
+        lines.iter().any(|l| l["span"]["name"] == "request" && l["span"]["route"] == "/login"),
         "no request span in {logs}"
     );
     assert!(
         lines.iter().any(|l| l["message"].as_str().is_some_and(|m| m.contains("demo data loaded")))
     );
+}
+
+#[test]
+fn logs_name_routes_not_client_references() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = Command::new(BIN)
+        .args(["serve", "--demo"])
+        .current_dir(dir.path())
+        .env("SPRACHPOOL_DATABASE_URL", sqlite_url(&dir))
+        .env("SPRACHPOOL_BIND", format!("127.0.0.1:{port}"))
+        .env("SPRACHPOOL_LOG_FORMAT", "json")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut server = Server(child);
+    wait_ready(port);
+    let login =
+        http_post_json(port, "/api/v1/auth/login", r#"{"username":"fachkraft","password":"demo"}"#)
+            .unwrap();
+    let token = login.split("\"token\":\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let request = format!(
+        "GET /api/v1/clients/SECRET4711?q=SECRET4711 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    );
+    let answer = http(port, &request).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 404") || answer.starts_with("HTTP/1.1 422"), "{answer}");
+    let _ = server.0.kill();
+    let _ = server.0.wait();
+    let mut logs = String::new();
+    server.0.stderr.take().unwrap().read_to_string(&mut logs).unwrap();
+    assert!(logs.contains("/api/v1/clients/{reference}"), "{logs}");
+    assert!(!logs.contains("SECRET4711"), "a client reference reached the log");
+    assert!(!logs.contains(&token), "a token reached the log");
 }
