@@ -26,6 +26,8 @@ struct RunRow {
 
 struct UnfilledRow {
     appointment_id: i64,
+    when: String,
+    language: String,
     reason: String,
     detail: String,
 }
@@ -95,6 +97,13 @@ async fn render(
                     .iter()
                     .map(|u| UnfilledRow {
                         appointment_id: u.appointment_id,
+                        when: format!(
+                            "{} {}–{}",
+                            t.date(u.start.date_naive()),
+                            u.start.format("%H:%M"),
+                            u.end.format("%H:%M")
+                        ),
+                        language: u.language.clone(),
                         reason: t.get(&format!("reason.{}", u.reason.as_str())).to_owned(),
                         detail: u.detail.clone().unwrap_or_default(),
                     })

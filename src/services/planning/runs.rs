@@ -41,6 +41,10 @@ pub struct RunRequest {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UnfilledView {
     pub appointment_id: i64,
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
+    /// BCP 47 tag.
+    pub language: String,
     pub reason: Reason,
     pub detail: Option<String>,
 }
@@ -290,23 +294,35 @@ pub async fn get(db: &DatabaseConnection, caller: &Caller, id: i64) -> Result<Ru
         .all(db)
         .await?;
     let ids: Vec<i64> = unfilled.iter().map(|u| u.appointment_id).collect();
-    let details: std::collections::HashMap<i64, Option<String>> = appointment::Entity::find()
-        .filter(appointment::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.unfilled_detail))
-        .collect();
-    let unfilled = unfilled
+    let appointments: std::collections::HashMap<i64, appointment::Model> =
+        appointment::Entity::find()
+            .filter(appointment::Column::Id.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+    let tags: std::collections::HashMap<i64, String> =
+        repo::languages::list(db, caller.organisation_id)
+            .await?
+            .into_iter()
+            .map(|l| (l.id, l.tag))
+            .collect();
+    let mut unfilled: Vec<UnfilledView> = unfilled
         .into_iter()
         .filter_map(|u| {
+            let a = appointments.get(&u.appointment_id)?;
             Some(UnfilledView {
                 appointment_id: u.appointment_id,
+                start: in_berlin(a.starts_at),
+                end: in_berlin(a.ends_at),
+                language: tags.get(&a.language_id).cloned().unwrap_or_default(),
                 reason: serde_json::from_value(serde_json::Value::String(u.reason)).ok()?,
-                detail: details.get(&u.appointment_id).cloned().flatten(),
+                detail: a.unfilled_detail.clone(),
             })
         })
         .collect();
+    unfilled.sort_by_key(|u| (u.start, u.appointment_id));
     Ok(view(row, unfilled))
 }
 
