@@ -28,6 +28,7 @@ pub mod recognition_referral;
 pub mod referral_step;
 pub mod session;
 pub mod site;
+pub mod site_travel;
 pub mod training;
 pub mod training_participation;
 pub mod user_role;
@@ -62,4 +63,5 @@ pub const TABLES: &[&str] = &[
     "planning_run",
     "planning_run_unfilled",
     "outbox",
+    "site_travel",
 ];

@@ -9,6 +9,7 @@ mod m20261122_000002_pool;
 mod m20261122_000003_clients_referrals;
 mod m20261122_000004_booking;
 mod m20261123_000005_planning_guard;
+mod m20261123_000006_site_travel;
 mod util;
 
 /// The ordered list of every migration.
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_clients_referrals::Migration),
             Box::new(m20261122_000004_booking::Migration),
             Box::new(m20261123_000005_planning_guard::Migration),
+            Box::new(m20261123_000006_site_travel::Migration),
         ]
     }
 }

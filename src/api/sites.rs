@@ -10,10 +10,13 @@ use super::extract::{ApiJson, ApiPath};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
-use crate::services::sites::{self, NewSite, SiteChanges, SiteView};
+use crate::services::sites::{self, NewSite, SiteChanges, SiteView, Travel};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_sites, create_site)).routes(routes!(update_site))
+    OpenApiRouter::new()
+        .routes(routes!(list_sites, create_site))
+        .routes(routes!(update_site))
+        .routes(routes!(list_site_travel, set_site_travel))
 }
 
 /// The organisation's sites (any role).
@@ -59,4 +62,30 @@ async fn update_site(
     ApiJson(body): ApiJson<SiteChanges>,
 ) -> ApiResult<Json<SiteView>> {
     Ok(Json(sites::update(&state.db, &caller, id, body).await?))
+}
+
+/// Travel times between the organisation's sites (any role); unlisted pairs count 60 minutes.
+#[utoipa::path(
+    get, path = "/site-travel", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, description = "Travel times", body = Vec<Travel>))
+)]
+async fn list_site_travel(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<Travel>>> {
+    Ok(Json(sites::list_travel(&state.db, &caller).await?))
+}
+
+/// Sets the travel time between two sites, either way (admins).
+#[utoipa::path(
+    put, path = "/site-travel", tag = "admin", security(("bearer" = [])),
+    request_body = Travel,
+    responses((status = 200, description = "Set", body = Travel))
+)]
+async fn set_site_travel(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<Travel>,
+) -> ApiResult<Json<Travel>> {
+    Ok(Json(sites::set_travel(&state.db, &caller, body).await?))
 }

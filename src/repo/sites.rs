@@ -48,3 +48,17 @@ pub async fn by_code(
         .one(db)
         .await
 }
+
+/// The organisation's travel times between sites.
+///
+/// # Errors
+/// Database errors.
+pub async fn travel(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+) -> Result<Vec<entities::site_travel::Model>, DbErr> {
+    entities::site_travel::Entity::find()
+        .filter(entities::site_travel::Column::OrganisationId.eq(organisation_id))
+        .all(db)
+        .await
+}

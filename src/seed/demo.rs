@@ -30,6 +30,8 @@ struct DemoOrganisation {
     name: String,
     timezone: String,
     site: Vec<DemoSite>,
+    #[serde(default)]
+    travel: Vec<DemoTravel>,
     user: Vec<DemoUser>,
     volunteer: Vec<DemoVolunteer>,
 }
@@ -40,6 +42,14 @@ struct DemoSite {
     code: String,
     name: String,
     address: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoTravel {
+    from: String,
+    to: String,
+    minutes: i32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,6 +170,17 @@ async fn load_organisation(
     let site_id = |code: &str| {
         sites.get(code).copied().ok_or_else(|| invalid(format!("demo.toml: unknown site {code}")))
     };
+    for t in &org.travel {
+        let (a, b) = (site_id(&t.from)?, site_id(&t.to)?);
+        entities::site_travel::ActiveModel {
+            organisation_id: Set(row.id),
+            from_site_id: Set(a.min(b)),
+            to_site_id: Set(a.max(b)),
+            minutes: Set(t.minutes),
+        }
+        .insert(db)
+        .await?;
+    }
     let languages: HashMap<String, i64> =
         repo::languages::list(db, row.id).await?.into_iter().map(|l| (l.tag, l.id)).collect();
 

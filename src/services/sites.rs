@@ -1,7 +1,7 @@
 //! Sites of the organisation: everyone may read them (forms need them), admins change them.
 
 use entities::site;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, IntoActiveModel, Set};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -146,4 +146,101 @@ pub async fn update(
         .await?;
     txn.commit().await?;
     Ok(row.into())
+}
+
+/// Travel time between two sites, either way.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Travel {
+    /// Site code.
+    pub from: String,
+    /// Site code.
+    pub to: String,
+    /// 0–480; pairs not listed count 60 minutes.
+    pub minutes: i32,
+}
+
+/// The organisation's travel times (any role).
+///
+/// # Errors
+/// Database errors.
+pub async fn list_travel(
+    db: &DatabaseConnection,
+    caller: &Caller,
+) -> Result<Vec<Travel>, AppError> {
+    let codes: std::collections::HashMap<i64, String> =
+        repo::sites::list(db, caller.organisation_id)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.code))
+            .collect();
+    let mut out: Vec<Travel> = repo::sites::travel(db, caller.organisation_id)
+        .await?
+        .into_iter()
+        .filter_map(|t| {
+            Some(Travel {
+                from: codes.get(&t.from_site_id)?.clone(),
+                to: codes.get(&t.to_site_id)?.clone(),
+                minutes: t.minutes,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.from, &a.to).cmp(&(&b.from, &b.to)));
+    Ok(out)
+}
+
+/// Sets the travel time between two sites (admins).
+///
+/// # Errors
+/// Forbidden unless admin; unknown or equal sites, minutes out of range (422).
+pub async fn set_travel(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    input: Travel,
+) -> Result<Travel, AppError> {
+    caller.require(Role::Admin)?;
+    let mut errors = FieldErrors::new();
+    if !(0..=480).contains(&input.minutes) {
+        errors.add("minutes", "must be between 0 and 480");
+    }
+    if input.from == input.to {
+        errors.add("to", "must be another site than from");
+    }
+    let txn = crate::db::write(db).await?;
+    let mut ids = Vec::new();
+    for (field, code) in [("from", &input.from), ("to", &input.to)] {
+        match repo::sites::by_code(&txn, caller.organisation_id, code).await? {
+            Some(site) => ids.push(site.id),
+            None => errors.add(field, format!("\"{code}\" is not a site of the organisation")),
+        }
+    }
+    errors.into_result(())?;
+    let (low, high) = (ids[0].min(ids[1]), ids[0].max(ids[1]));
+    entities::site_travel::Entity::insert(entities::site_travel::ActiveModel {
+        organisation_id: Set(caller.organisation_id),
+        from_site_id: Set(low),
+        to_site_id: Set(high),
+        minutes: Set(input.minutes),
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::columns([
+            entities::site_travel::Column::FromSiteId,
+            entities::site_travel::Column::ToSiteId,
+        ])
+        .update_column(entities::site_travel::Column::Minutes)
+        .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    audit(
+        &txn,
+        caller,
+        "site_travel.set",
+        "site",
+        low,
+        serde_json::json!({ "to_site_id": high, "minutes": input.minutes }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(input)
 }

@@ -222,3 +222,56 @@ async fn an_admin_manages_sites_and_the_language_list() {
     assert_eq!(log.body[0]["action"], "language.update");
     assert_eq!(log.body[0]["actor"], "admin");
 }
+
+#[tokio::test]
+async fn travel_times_between_sites_reach_the_planner() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let listed = app.get("/api/v1/site-travel", &admin).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+    let demo = listed.body.as_array().unwrap();
+    assert!(demo.iter().any(|t| t["minutes"] == 15
+        && ((t["from"] == "mitte" && t["to"] == "meiderich")
+            || (t["from"] == "meiderich" && t["to"] == "mitte"))));
+
+    let set = app
+        .call(
+            Method::PUT,
+            "/api/v1/site-travel",
+            Some(&admin),
+            Some(json!({ "from": "sued", "to": "mitte", "minutes": 35 })),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text);
+    for (body, field) in [
+        (json!({ "from": "sued", "to": "sued", "minutes": 5 }), "to"),
+        (json!({ "from": "sued", "to": "atlantis", "minutes": 5 }), "to"),
+        (json!({ "from": "sued", "to": "mitte", "minutes": 900 }), "minutes"),
+    ] {
+        app.call(Method::PUT, "/api/v1/site-travel", Some(&admin), Some(body))
+            .await
+            .assert_problem(422, Some(field));
+    }
+    app.call(
+        Method::PUT,
+        "/api/v1/site-travel",
+        Some(&app.login("teamleitung").await),
+        Some(json!({ "from": "sued", "to": "mitte", "minutes": 5 })),
+    )
+    .await
+    .assert_problem(403, None);
+
+    // What the planner reads: the pair once, with the new time.
+    let today = chrono::Utc::now().date_naive();
+    let snapshot =
+        sprachpool::services::planning::snapshot::read(&app.db, 1, &[], today).await.unwrap();
+    let pair: Vec<_> = snapshot
+        .problem
+        .travel_minutes
+        .iter()
+        .filter(|t| (t.from == "sued" && t.to == "mitte") || (t.from == "mitte" && t.to == "sued"))
+        .collect();
+    assert_eq!(pair.len(), 1);
+    assert_eq!(pair[0].minutes, 35);
+    assert_eq!(app.audited("site_travel.set").await, 1);
+}

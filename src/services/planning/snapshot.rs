@@ -19,7 +19,7 @@ use crate::domain::{Gender, Level, Mode};
 use crate::repo;
 use crate::scheduling::format::{
     Appointment, Fixed, Interpreter, LanguageFallback, PROBLEM_FORMAT, Period, Problem, Skill,
-    Window,
+    Travel, Window,
 };
 
 /// The problem and how to map its answer back.
@@ -108,6 +108,17 @@ pub async fn read(
 
     let sites = repo::sites::list(db, organisation_id).await?;
     let site_code: HashMap<i64, String> = sites.iter().map(|s| (s.id, s.code.clone())).collect();
+    let travel_minutes: Vec<Travel> = repo::sites::travel(db, organisation_id)
+        .await?
+        .into_iter()
+        .filter_map(|t| {
+            Some(Travel {
+                from: site_code.get(&t.from_site_id)?.clone(),
+                to: site_code.get(&t.to_site_id)?.clone(),
+                minutes: u32::try_from(t.minutes).ok()?,
+            })
+        })
+        .collect();
     let languages = repo::languages::list(db, organisation_id).await?;
     let tag_of: HashMap<i64, String> = languages.iter().map(|l| (l.id, l.tag.clone())).collect();
 
@@ -260,7 +271,7 @@ pub async fn read(
             timezone: BERLIN.name().to_owned(),
             holidays,
             sites: sites.iter().map(|s| s.code.clone()).collect(),
-            travel_minutes: Vec::new(),
+            travel_minutes,
             languages: languages
                 .iter()
                 .map(|l| LanguageFallback {
