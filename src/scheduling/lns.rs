@@ -14,6 +14,17 @@ use super::milp;
 /// Pairs per sub-model: small enough to solve exactly in a fraction of a second.
 pub const GROUP_PAIRS: usize = 1500;
 
+/// Scrambled groupings after the two by language and by site.
+const SCRAMBLED: u64 = 4;
+
+/// A fixed pseudo-random order of the interpreters, one per salt (SplitMix64's finaliser).
+fn scramble(i: usize, salt: u64) -> usize {
+    let mut z = (i as u64).wrapping_add(salt.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    usize::try_from((z ^ (z >> 31)) >> 32).unwrap_or(0)
+}
+
 fn value(instance: &Instance, chosen: &[usize]) -> u64 {
     chosen.iter().map(|&p| u64::from(instance.appts[instance.pairs[p].appt].priority)).sum()
 }
@@ -48,25 +59,34 @@ fn groups(
 }
 
 /// Improves `chosen` (a feasible choice among `open`) group by group until `deadline`, or
-/// until a sweep over all groups improves nothing.
+/// until a turn of all groupings improves nothing; `better` hears of every improvement.
 pub fn improve(
     instance: &Instance,
     open: &[usize],
     mut chosen: Vec<usize>,
     deadline: Instant,
+    better: &dyn Fn(&[usize]),
 ) -> Vec<usize> {
-    // Two groupings, alternated: by first language (colleagues who can stand in for each other)
-    // and by home site.
+    // Groupings, taken in turn: by first language (colleagues who can stand in for each
+    // other), by home site, then scrambled ones that mix both, so that exchanges between any
+    // two interpreters come up in some group.
     let by_language =
         |i: usize| (instance.interps[i].first_language.clone(), instance.interps[i].site);
     let by_site = |i: usize| (String::new(), instance.interps[i].site);
-    let groupings = [groups(instance, open, &by_language), groups(instance, open, &by_site)];
+    let mut groupings =
+        vec![groups(instance, open, &by_language), groups(instance, open, &by_site)];
     if groupings[0].len() < 2 {
         return chosen;
     }
+    for salt in 1..=SCRAMBLED {
+        let scrambled = |i: usize| (String::new(), scramble(i, salt));
+        groupings.push(groups(instance, open, &scrambled));
+    }
+    // Stops when a whole turn of all groupings improved nothing.
+    let mut idle = 0;
     for sweep in 0.. {
         let mut improved = false;
-        for group in &groupings[sweep % 2] {
+        for group in &groupings[sweep % groupings.len()] {
             let left = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
             if left < 0.1 {
                 return chosen;
@@ -93,9 +113,11 @@ pub fn improve(
                 chosen = outside;
                 chosen.extend(outcome.chosen);
                 improved = true;
+                better(&chosen);
             }
         }
-        if !improved && sweep % 2 == 1 {
+        idle = if improved { 0 } else { idle + 1 };
+        if idle >= groupings.len() {
             break;
         }
     }

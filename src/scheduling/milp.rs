@@ -21,8 +21,8 @@ use good_lp::{Expression, ProblemVariables, SolverModel, Variable, constraint, v
 use super::instance::{Instance, PREFER_PREVIOUS, PREFER_PROPOSED, PREFER_SAME_SITE};
 
 /// The part of the objective the lower levels may take, in priority points.
-const PREFERENCE_BUDGET: f64 = 0.2;
-const FAIRNESS_BUDGET: f64 = 0.2;
+pub(crate) const PREFERENCE_BUDGET: f64 = 0.2;
+pub(crate) const FAIRNESS_BUDGET: f64 = 0.2;
 
 /// What a solve found.
 #[derive(Debug, Clone)]
@@ -152,6 +152,14 @@ fn build(instance: &Instance, open: &[usize]) -> Result<Built, String> {
     Ok(Built { model: inner, fairness, size, all })
 }
 
+/// Variables and rows of the exact model of the open pairs, for reports.
+///
+/// # Errors
+/// HiGHS refused the model.
+pub fn size(instance: &Instance, open: &[usize]) -> Result<(usize, usize), String> {
+    build(instance, open).map(|built| (built.size.variables, built.size.constraints))
+}
+
 /// Seconds of interpreter `i`'s week taken by confirmed work.
 fn week_load(instance: &Instance, i: usize, week: (i32, u32)) -> i64 {
     instance.interps[i].fixed_week.get(&week).copied().unwrap_or(0)
@@ -159,7 +167,7 @@ fn week_load(instance: &Instance, i: usize, week: (i32, u32)) -> i64 {
 
 /// The first-level bound proven by a bound on the whole objective: the lower levels add at most
 /// PREFERENCE_BUDGET and take at most FAIRNESS_BUDGET.
-fn first_level_bound(objective_bound: f64, all: u64) -> u64 {
+pub(crate) fn first_level_bound(objective_bound: f64, all: u64) -> u64 {
     if objective_bound.is_finite() {
         ((objective_bound + FAIRNESS_BUDGET + 1e-6).floor().max(0.0) as u64).min(all)
     } else {

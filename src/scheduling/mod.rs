@@ -3,11 +3,11 @@
 //!
 //! The steps: check the problem (`validate`), compile it and find every eligible pair
 //! (`instance`), plan greedily (`greedy`), split into independent parts (`components`), settle
-//! what dominance allows (`reduce`), and solve each remaining part exactly with HiGHS
-//! (`milp`), starting from the greedy plan, within a time limit. A part the greedy plan already
-//! covers completely is optimal as it is. A part too large to solve whole in time is first
-//! improved group by group with exact sub-models (`lns`); the whole model then has the rest of
-//! the time, from that better start, to prove its bound.
+//! what dominance allows (`reduce`), and solve the parts on worker threads within the time
+//! limit (`parts`): each exactly with HiGHS (`milp`) from the greedy plan, or, when a part is
+//! too large for that, by a decomposition into interpreters' weeks that gives a plan and a
+//! bound (`lagrange`), improved group by group with exact sub-models (`lns`). A part the
+//! greedy plan already covers completely is optimal as it is.
 
 pub mod check;
 pub mod components;
@@ -15,15 +15,16 @@ pub mod format;
 pub mod generate;
 pub mod greedy;
 pub mod instance;
+pub mod lagrange;
 pub mod lns;
 pub mod locate;
 pub mod milp;
+pub mod parts;
 pub mod reduce;
 pub mod validate;
 
 use std::collections::HashSet;
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use format::{Assignment, PLAN_FORMAT, Plan, PlanStatus, Problem, Reason, Unassigned};
@@ -62,8 +63,8 @@ pub struct Solved {
     pub stats: Stats,
 }
 
-/// Extra time granted to HiGHS beyond the limit before its answer is given up on.
-const GRACE: Duration = Duration::from_secs(2);
+/// Part of the time limit kept back for solvers that overrun theirs, and for writing the plan.
+const MARGIN: f64 = 0.05;
 
 /// Plans the problem.
 ///
@@ -71,7 +72,7 @@ const GRACE: Duration = Duration::from_secs(2);
 /// The problem's inconsistencies (a shape error is caught earlier, by parsing).
 pub fn solve(problem: &Problem, options: SolveOptions) -> Result<Solved, Vec<Inconsistency>> {
     let started = Instant::now();
-    let deadline = started + options.time_limit;
+    let until = started + options.time_limit.mul_f64(1.0 - MARGIN);
     let found = validate::validate(problem);
     if !found.is_empty() {
         return Err(found);
@@ -98,6 +99,7 @@ pub fn solve(problem: &Problem, options: SolveOptions) -> Result<Solved, Vec<Inc
     let mut bound = 0u64;
     let mut proven = true;
     let mut jobs = Vec::new();
+    let mut parts = Vec::new();
     for component in &components {
         let from_greedy: Vec<usize> = component.appts.iter().filter_map(|&a| greedy[a]).collect();
         let total: u64 =
@@ -122,26 +124,27 @@ pub fn solve(problem: &Problem, options: SolveOptions) -> Result<Solved, Vec<Inc
             .copied()
             .filter(|&p| !settled_appts.contains(&instance.pairs[p].appt))
             .collect();
-        jobs.push(Job { component: jobs.len(), reduced, start, from_greedy, total });
+        parts.push(Part { reduced, from_greedy, total });
+        jobs.push(parts::Job { open: parts[parts.len() - 1].reduced.open.clone(), start });
     }
 
-    let results = run_jobs(&instance, &jobs, deadline);
-    for job in &jobs {
+    let answers = parts::run(&instance, jobs, until);
+    for (job, answer) in parts.iter().zip(answers) {
         let settled_value = value(&job.reduced.settled);
         let fallback = |proven: &mut bool| {
             *proven = false;
             (job.from_greedy.clone(), job.total)
         };
-        let (mut picked, part_bound) = match results.get(job.component) {
-            Some(Some(Ok(outcome))) => {
+        let (mut picked, part_bound) = match answer {
+            Some(answer) => {
                 stats.exact_components += 1;
-                stats.variables += outcome.variables;
-                stats.constraints += outcome.constraints;
+                stats.variables += answer.variables;
+                stats.constraints += answer.constraints;
                 let mut picked = job.reduced.settled.clone();
-                picked.extend(&outcome.chosen);
-                (picked, settled_value + outcome.bound)
+                picked.extend(&answer.chosen);
+                (picked, answer.bound.map_or(job.total, |b| settled_value + b))
             }
-            _ => fallback(&mut proven),
+            None => fallback(&mut proven),
         };
         // The exact plan is never worse than the greedy one.
         if value(&picked) < value(&job.from_greedy) {
@@ -159,74 +162,12 @@ pub fn solve(problem: &Problem, options: SolveOptions) -> Result<Solved, Vec<Inc
     Ok(Solved { plan, stats })
 }
 
-/// One component for the exact solver.
-struct Job {
-    component: usize,
+/// A part with what the exact solver does not see: the pairs settled by dominance and the
+/// greedy plan to fall back on.
+struct Part {
     reduced: reduce::Reduced,
-    start: Vec<usize>,
     from_greedy: Vec<usize>,
     total: u64,
-}
-
-/// Solves the jobs on worker threads, largest first, until the deadline. A job whose answer
-/// has not come within the grace time after the deadline is given up (its thread ends on its
-/// own when HiGHS stops).
-fn run_jobs(
-    instance: &Arc<Instance>,
-    jobs: &[Job],
-    deadline: Instant,
-) -> Vec<Option<Result<milp::Outcome, String>>> {
-    let mut results: Vec<Option<Result<milp::Outcome, String>>> = vec![None; jobs.len()];
-    let work: Vec<(usize, Vec<usize>, Vec<usize>)> = jobs
-        .iter()
-        .filter(|j| !j.reduced.open.is_empty())
-        .map(|j| (j.component, j.reduced.open.clone(), j.start.clone()))
-        .collect();
-    for job in jobs.iter().filter(|j| j.reduced.open.is_empty()) {
-        results[job.component] =
-            Some(Ok(milp::Outcome { chosen: Vec::new(), bound: 0, variables: 0, constraints: 0 }));
-    }
-    if work.is_empty() {
-        return results;
-    }
-    let queue = Arc::new(Mutex::new(work));
-    let (sender, receiver) = mpsc::channel();
-    let workers =
-        std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len()).max(1);
-    for _ in 0..workers {
-        let queue = Arc::clone(&queue);
-        let sender = sender.clone();
-        let instance = Arc::clone(instance);
-        std::thread::spawn(move || {
-            loop {
-                // The queue is taken from the front: the largest component first.
-                let next = queue.lock().ok().and_then(|mut q| (!q.is_empty()).then(|| q.remove(0)));
-                let Some((component, open, start)) = next else { break };
-                let mut start = start;
-                if open.len() > 2 * lns::GROUP_PAIRS {
-                    // Too large to solve whole in time: first improve the start group by group,
-                    // then leave the rest of the time to the whole model for the bound.
-                    let half = deadline.saturating_duration_since(Instant::now()) / 2;
-                    start = lns::improve(&instance, &open, start, Instant::now() + half);
-                }
-                let seconds = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
-                let outcome = milp::solve(&instance, &open, &start, seconds);
-                if sender.send((component, outcome)).is_err() {
-                    break;
-                }
-            }
-        });
-    }
-    drop(sender);
-    let pending = results.iter().filter(|r| r.is_none()).count();
-    for _ in 0..pending {
-        let wait = (deadline + GRACE).saturating_duration_since(Instant::now());
-        match receiver.recv_timeout(wait) {
-            Ok((component, outcome)) => results[component] = Some(outcome),
-            Err(_) => break,
-        }
-    }
-    results
 }
 
 fn assemble(

@@ -61,7 +61,7 @@ impl Search<'_> {
     }
 }
 
-fn optimum(instance: &Instance) -> u64 {
+pub fn optimum(instance: &Instance) -> u64 {
     let mut order: Vec<usize> =
         (0..instance.appts.len()).filter(|&a| !instance.candidates[a].is_empty()).collect();
     order.sort_by_key(|&a| std::cmp::Reverse(instance.appts[a].priority));

@@ -25,8 +25,7 @@ fn solve_file(dir: &tempfile::TempDir, name: &str, text: &str) -> std::process::
 #[test]
 fn bench_instances_round_trip_through_solve() {
     let dir = tempfile::tempdir().unwrap();
-    // The large instance is left to `sprachpool bench`; the three small ones run here.
-    for spec in specs().into_iter().filter(|s| s.interpreters <= 25) {
+    for spec in specs() {
         let problem = generate(&spec, 2026);
         let text = serde_json::to_string_pretty(&problem).unwrap();
         let reparsed: Problem = serde_json::from_str(&text).unwrap();

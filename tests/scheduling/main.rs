@@ -6,5 +6,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod brute_force;
+mod decomposition;
 mod files;
 mod properties;
