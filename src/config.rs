@@ -10,6 +10,8 @@ use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use serde::{Deserialize, Deserializer};
 
+use crate::domain::time::LocalTime;
+
 /// The service's settings.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -34,6 +36,13 @@ pub struct Settings {
     pub login_max_failures: u32,
     /// Length of the window and of the lock-out, in minutes.
     pub login_lockout_minutes: u32,
+    /// Local time (Europe/Berlin, `HH:MM`) of a daily planning run for every organisation;
+    /// none by default.
+    pub planning_daily_at: Option<LocalTime>,
+    /// Days the daily run plans, today included (1–56).
+    pub planning_horizon_days: u32,
+    /// Seconds the optimiser may take in a daily run (1–60).
+    pub planning_time_limit_seconds: u32,
 }
 
 impl Default for Settings {
@@ -49,6 +58,9 @@ impl Default for Settings {
             secure_cookies: false,
             login_max_failures: 5,
             login_lockout_minutes: 15,
+            planning_daily_at: None,
+            planning_horizon_days: 14,
+            planning_time_limit_seconds: 10,
         }
     }
 }

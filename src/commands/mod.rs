@@ -12,6 +12,7 @@ use crate::app::{self, AppState};
 use crate::config::Settings;
 use crate::domain::{Locale, Role};
 use crate::seed::{self, DemoOutcome};
+use crate::services::planning::schedule::{self, Schedule};
 use crate::{db, repo};
 
 pub type CommandResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -35,6 +36,20 @@ pub async fn serve(settings: Settings, demo: bool) -> CommandResult {
         } else {
             tracing::info!("database holds data already; demo data not loaded");
         }
+    }
+    if let Some(at) = settings.planning_daily_at {
+        let schedule = Schedule {
+            at,
+            horizon_days: settings.planning_horizon_days,
+            time_limit_seconds: settings.planning_time_limit_seconds,
+        };
+        if !(1..=56).contains(&schedule.horizon_days) {
+            return Err("planning_horizon_days must be between 1 and 56".into());
+        }
+        if !(1..=60).contains(&schedule.time_limit_seconds) {
+            return Err("planning_time_limit_seconds must be between 1 and 60".into());
+        }
+        tokio::spawn(schedule::run_forever(db.clone(), schedule));
     }
     tracing::info!(address = %listener.local_addr()?, "listening; open http://{}/ in a browser", listener.local_addr()?);
     app::run(AppState::new(db, settings), listener, shutdown_signal()).await?;

@@ -29,3 +29,18 @@ pub async fn by_slug(
 ) -> Result<Option<organisation::Model>, DbErr> {
     organisation::Entity::find().filter(organisation::Column::Slug.eq(slug)).one(db).await
 }
+
+/// Ids of every organisation.
+///
+/// # Errors
+/// Database errors.
+pub async fn ids(db: &impl ConnectionTrait) -> Result<Vec<i64>, DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    organisation::Entity::find()
+        .select_only()
+        .column(organisation::Column::Id)
+        .order_by_asc(organisation::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await
+}

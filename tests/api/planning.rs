@@ -97,8 +97,8 @@ async fn one_run_at_a_time_and_only_for_team_leads() {
         .await
         .assert_problem(422, Some("to"));
 
-    // A run in progress (started a minute ago) blocks another; a stale one does not.
-    use sea_orm::ConnectionTrait;
+    // A run marked running a minute ago.
+    use sea_orm::{ConnectionTrait, TransactionTrait};
     let minute_ago = (Utc::now() - Duration::minutes(1)).to_rfc3339();
     let horizon_end = (Utc::now() + Duration::days(7)).to_rfc3339();
     app.db
@@ -108,19 +108,77 @@ async fn one_run_at_a_time_and_only_for_team_leads() {
         ))
         .await
         .unwrap();
-    app.call(Method::POST, "/api/v1/planning-runs", Some(&lead), Some(body.clone()))
-        .await
-        .assert_problem(409, None);
-    let hour_ago = (Utc::now() - Duration::hours(1)).to_rfc3339();
-    app.db
-        .execute_unprepared(&format!("UPDATE planning_run SET started_at = '{hour_ago}'"))
-        .await
-        .unwrap();
+    if app.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // On PostgreSQL a live run holds the organisation's lock: while it does, no other run
+        // starts; a row without a live lock is a run that died with its process.
+        let holder = app.db.begin().await.unwrap();
+        holder.execute_unprepared("SELECT pg_advisory_xact_lock(728, 1)").await.unwrap();
+        app.call(Method::POST, "/api/v1/planning-runs", Some(&lead), Some(body.clone()))
+            .await
+            .assert_problem(409, None);
+        holder.rollback().await.unwrap();
+    } else {
+        // On SQLite the row is the guard until it is old enough to count as dead.
+        app.call(Method::POST, "/api/v1/planning-runs", Some(&lead), Some(body.clone()))
+            .await
+            .assert_problem(409, None);
+        let hour_ago = (Utc::now() - Duration::hours(1)).to_rfc3339();
+        app.db
+            .execute_unprepared(&format!("UPDATE planning_run SET started_at = '{hour_ago}'"))
+            .await
+            .unwrap();
+    }
     let run = app.call(Method::POST, "/api/v1/planning-runs", Some(&lead), Some(body)).await;
     assert_eq!(run.status, StatusCode::CREATED, "{}", run.text);
+    let dead = app.count("SELECT COUNT(*) AS n FROM planning_run WHERE status = 'failed'").await;
+    assert_eq!(dead, 1, "the dead run is marked failed");
     // The partner organisation's team lead sees none of it.
     let partner = app.login("ki.teamleitung").await;
     app.get(&format!("/api/v1/planning-runs/{}", run.body["id"]), &partner)
         .await
         .assert_problem(404, None);
+}
+
+#[tokio::test]
+async fn the_daily_schedule_plans_every_organisation_once() {
+    use sprachpool::domain::time::LocalTime;
+    use sprachpool::services::planning::schedule::{Schedule, run_due};
+
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let (start, end) = weekday_at(3, 9);
+    let body = json!({
+        "client_ref": "K-78", "language": "en", "min_level": "B1", "start": start, "end": end,
+        "mode": "phone", "kind": "counselling", "priority": 3
+    });
+    let booked =
+        app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(body)).await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.text);
+
+    let schedule = Schedule {
+        at: LocalTime::parse("06:00").unwrap(),
+        // The booking lies two to three weeks ahead.
+        horizon_days: 28,
+        time_limit_seconds: 2,
+    };
+    let due = Utc::now() - Duration::seconds(1);
+    let planned = run_due(&app.db, schedule, due).await.unwrap();
+    assert_eq!(planned, vec![1, 2], "both demo organisations");
+    // A second instance waking for the same moment finds it done.
+    assert!(run_due(&app.db, schedule, due).await.unwrap().is_empty());
+
+    let lead = app.login("teamleitung").await;
+    let runs = app.get("/api/v1/planning-runs", &lead).await;
+    let runs = runs.body.as_array().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["status"], "applied");
+    assert!(runs[0]["appointments"].as_i64().unwrap() >= 1);
+    let started_by = app
+        .count("SELECT COUNT(*) AS n FROM planning_run WHERE organisation_id = 1 AND started_by IS NULL")
+        .await;
+    assert_eq!(started_by, 1);
+    let by_nobody = app
+        .count("SELECT COUNT(*) AS n FROM audit_event WHERE action = 'planning_run.apply' AND actor_user_id IS NULL")
+        .await;
+    assert_eq!(by_nobody, 2);
 }

@@ -4,6 +4,7 @@
 //! volunteer's decline (the next best volunteer at once) and by planning runs.
 
 pub mod runs;
+pub mod schedule;
 pub mod snapshot;
 
 use std::collections::HashMap;

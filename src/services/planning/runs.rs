@@ -2,7 +2,8 @@
 //! plan is applied in one transaction that first checks that nothing it relied on changed
 //! (otherwise it plans again). Confirmed assignments are never moved; proposals may be, when
 //! that covers more. One run per organisation at a time: a running run is a row the database
-//! allows only once per organisation.
+//! allows only once per organisation, and on PostgreSQL the run also holds an advisory lock
+//! that dies with its process. A team lead starts a run, or the daily schedule (`schedule`).
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use entities::{appointment, planning_run, planning_run_unfilled};
@@ -21,9 +22,10 @@ use crate::domain::booking::AppointmentStatus;
 use crate::domain::time::{BERLIN, start_of_local_day};
 use crate::error::AppError;
 use crate::repo;
+use crate::repo::audit::{AuditEntry, record};
 use crate::scheduling::format::Reason;
+use crate::services::now;
 use crate::services::views::in_berlin;
-use crate::services::{audit, now};
 
 /// `POST /api/v1/planning-runs`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -75,7 +77,34 @@ pub struct RunView {
 const STALE: Duration = Duration::minutes(15);
 const ATTEMPTS: usize = 3;
 
-/// Plans the horizon and applies the plan.
+/// Who starts a run: a team lead, or the schedule (no user).
+#[derive(Debug, Clone, Copy)]
+pub struct Starter {
+    pub organisation_id: i64,
+    pub user_id: Option<i64>,
+}
+
+impl Starter {
+    async fn audit(
+        self,
+        db: &impl sea_orm::ConnectionTrait,
+        action: &str,
+        run_id: i64,
+        details: serde_json::Value,
+    ) -> Result<(), sea_orm::DbErr> {
+        let entry = AuditEntry {
+            organisation_id: Some(self.organisation_id),
+            actor_user_id: self.user_id,
+            action,
+            entity: "planning_run",
+            entity_id: Some(run_id.to_string()),
+            details,
+        };
+        record(db, entry, now()).await
+    }
+}
+
+/// A team lead plans the horizon and applies the plan.
 ///
 /// # Errors
 /// Forbidden unless team lead; a bad horizon or limit (422); 409 if a run is in progress, or if
@@ -86,6 +115,22 @@ pub async fn start(
     request: RunRequest,
 ) -> Result<RunView, AppError> {
     caller.require(Role::TeamLead)?;
+    let starter =
+        Starter { organisation_id: caller.organisation_id, user_id: Some(caller.user_id) };
+    let id = plan_horizon(db, starter, request).await?;
+    get(db, caller, id).await
+}
+
+/// Plans the horizon for `starter` and applies the plan; the run's id.
+///
+/// # Errors
+/// A bad horizon or limit (422); 409 if a run is in progress, or if the pool kept changing
+/// during every attempt.
+pub async fn plan_horizon(
+    db: &DatabaseConnection,
+    starter: Starter,
+    request: RunRequest,
+) -> Result<i64, AppError> {
     if request.to < request.from {
         return Err(AppError::validation("to", "must not be before from"));
     }
@@ -103,19 +148,24 @@ pub async fn start(
         return Err(AppError::validation("to", "the horizon lies in the past"));
     }
 
+    // Held until this function returns: dropping it releases the lock.
+    let guard = run_lock(db, starter.organisation_id).await?;
+    // With the lock, a run still marked running died with its process; without it (SQLite),
+    // only an old one is taken to have.
+    let stale_before = if guard.is_some() { started } else { started - STALE };
     let run = {
         let txn = crate::db::write(db).await?;
         planning_run::Entity::update_many()
             .col_expr(planning_run::Column::Status, Expr::value("failed"))
             .col_expr(planning_run::Column::FinishedAt, Expr::value(started))
-            .filter(planning_run::Column::OrganisationId.eq(caller.organisation_id))
+            .filter(planning_run::Column::OrganisationId.eq(starter.organisation_id))
             .filter(planning_run::Column::Status.eq("running"))
-            .filter(planning_run::Column::StartedAt.lt(started - STALE))
+            .filter(planning_run::Column::StartedAt.lt(stale_before))
             .exec(&txn)
             .await?;
         let inserted = planning_run::ActiveModel {
-            organisation_id: Set(caller.organisation_id),
-            started_by: Set(Some(caller.user_id)),
+            organisation_id: Set(starter.organisation_id),
+            started_by: Set(starter.user_id),
             started_at: Set(started),
             horizon_start: Set(horizon_start),
             horizon_end: Set(horizon_end),
@@ -137,13 +187,12 @@ pub async fn start(
             }
             Err(e) => return Err(e.into()),
         };
-        audit(&txn, caller, "planning_run.start", "planning_run", run.id, serde_json::Value::Null)
-            .await?;
+        starter.audit(&txn, "planning_run.start", run.id, serde_json::Value::Null).await?;
         txn.commit().await?;
         run
     };
 
-    let outcome = run_attempts(db, caller, run.id, horizon_start, horizon_end, limit).await;
+    let outcome = run_attempts(db, starter, run.id, horizon_start, horizon_end, limit).await;
     if outcome.is_err() {
         planning_run::Entity::update_many()
             .col_expr(planning_run::Column::Status, Expr::value("failed"))
@@ -153,12 +202,45 @@ pub async fn start(
             .await?;
     }
     outcome?;
-    get(db, caller, run.id).await
+    drop(guard);
+    Ok(run.id)
 }
+
+/// On PostgreSQL, the organisation's planning lock (an advisory lock), held on a connection of
+/// its own for as long as the returned transaction lives. It dies with its process, so a
+/// crashed run never blocks the next one. `None` on SQLite, where the row of the running run
+/// is the only guard.
+///
+/// # Errors
+/// 409 if another run holds the lock; database errors.
+async fn run_lock(
+    db: &DatabaseConnection,
+    organisation_id: i64,
+) -> Result<Option<sea_orm::DatabaseTransaction>, AppError> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(None);
+    }
+    let txn = db.begin().await?;
+    let row = txn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_try_advisory_xact_lock($1, $2::int) AS locked",
+            [RUN_LOCK.into(), i32::try_from(organisation_id).unwrap_or(i32::MAX).into()],
+        ))
+        .await?;
+    if !row.and_then(|r| r.try_get::<bool>("", "locked").ok()).unwrap_or(false) {
+        return Err(AppError::conflict("a planning run of the organisation is in progress"));
+    }
+    Ok(Some(txn))
+}
+
+/// The first key of the planning lock (the second is the organisation).
+pub const RUN_LOCK: i32 = 728;
 
 async fn run_attempts(
     db: &DatabaseConnection,
-    caller: &Caller,
+    starter: Starter,
     run_id: i64,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -167,7 +249,7 @@ async fn run_attempts(
     for _ in 0..ATTEMPTS {
         let at = now();
         let to_plan: Vec<appointment::Model> =
-            repo::booking::appointments_between(db, caller.organisation_id, from, to)
+            repo::booking::appointments_between(db, starter.organisation_id, from, to)
                 .await?
                 .into_iter()
                 .filter(|a| {
@@ -175,15 +257,15 @@ async fn run_attempts(
                 })
                 .collect();
         let today = at.with_timezone(&BERLIN).date_naive();
-        let snap = snapshot::read(db, caller.organisation_id, &to_plan, today).await?;
+        let snap = snapshot::read(db, starter.organisation_id, &to_plan, today).await?;
         let solved = solve(&snap, std::time::Duration::from_secs(u64::from(limit))).await?;
 
         let txn = crate::db::write(db).await?;
-        lock_organisation(&txn, caller.organisation_id).await?;
+        lock_organisation(&txn, starter.organisation_id).await?;
         let (h_from, h_to) = snap.horizon;
         let current = snapshot::fingerprint(
             &txn,
-            caller.organisation_id,
+            starter.organisation_id,
             &snap.appointment_ids,
             h_from,
             h_to,
@@ -195,7 +277,7 @@ async fn run_attempts(
             continue;
         }
         let applied =
-            apply(&txn, caller.organisation_id, &snap, &solved.plan, Some(run_id), now()).await?;
+            apply(&txn, starter.organisation_id, &snap, &solved.plan, Some(run_id), now()).await?;
         let plan = &solved.plan;
         let by_problem_id: std::collections::HashMap<&str, i64> = snap
             .problem
@@ -248,15 +330,8 @@ async fn run_attempts(
             .filter(planning_run::Column::Id.eq(run_id))
             .exec(&txn)
             .await?;
-        audit(
-            &txn,
-            caller,
-            "planning_run.apply",
-            "planning_run",
-            run_id,
-            serde_json::json!({ "assigned": applied.assigned, "unfilled": applied.unfilled, "status": plan.status.as_str() }),
-        )
-        .await?;
+        let details = serde_json::json!({ "assigned": applied.assigned, "unfilled": applied.unfilled, "status": plan.status.as_str() });
+        starter.audit(&txn, "planning_run.apply", run_id, details).await?;
         txn.commit().await?;
         return Ok(());
     }
