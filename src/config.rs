@@ -181,6 +181,19 @@ mod tests {
     }
 
     #[test]
+    fn a_daily_planning_time_comes_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            assert_eq!(Settings::load(None).expect("defaults").planning_daily_at, None);
+            jail.set_env("SPRACHPOOL_PLANNING_DAILY_AT", "05:30");
+            let at = Settings::load(None).expect("settings").planning_daily_at;
+            assert_eq!(at.map(|t| t.to_string()).as_deref(), Some("05:30"));
+            jail.set_env("SPRACHPOOL_PLANNING_DAILY_AT", "5 Uhr");
+            assert!(Settings::load(None).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
     fn unknown_keys_are_refused() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("sprachpool.toml", "bnid = \"0.0.0.0:9000\"\n")?;
