@@ -183,12 +183,10 @@ fn print_table(rows: &[Row], runs: usize, time_limit: f64, seed: u64) {
 pub async fn booking(n: usize) -> Result<(), String> {
     use axum::body::Body;
     use axum::http::{Request, header};
-    use chrono::{Datelike, Duration as Days, TimeZone, Utc};
     use tower::ServiceExt;
 
     use crate::app::{AppState, build_router};
     use crate::config::{DatabaseUrl, Settings};
-    use crate::domain::time::BERLIN;
 
     let dir = std::env::temp_dir().join(format!("sprachpool-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -199,6 +197,7 @@ pub async fn booking(n: usize) -> Result<(), String> {
     let db = crate::db::connect(&settings).await.map_err(|e| e.to_string())?;
     crate::db::migrate(&db).await.map_err(|e| e.to_string())?;
     crate::seed::load_demo(&db).await.map_err(|e| e.to_string())?;
+    let db_for_requests = db.clone();
     let router = build_router(AppState::new(db, settings));
     let send = |request: Request<Body>| {
         let router = router.clone();
@@ -222,30 +221,11 @@ pub async fn booking(n: usize) -> Result<(), String> {
             .unwrap_or_default()
             .to_owned();
 
-    let languages = ["ar", "tr", "ru", "en", "uk", "bg", "ro", "fa", "apc", "kmr"];
-    let today = Utc::now().with_timezone(&BERLIN).date_naive();
+    let requests = servable_requests(&db_for_requests, n).await?;
     let mut times = Vec::with_capacity(n);
     let mut proposed = 0;
     let bar = ProgressBar::new(n as u64);
-    for k in 0..n {
-        let mut day = today + Days::days(14 + (k as i64 % 20));
-        while day.weekday().num_days_from_monday() >= 5 {
-            day += Days::days(1);
-        }
-        let hour = 8 + u32::try_from(k % 8).unwrap_or(0);
-        let at = |h: u32| {
-            BERLIN
-                .from_local_datetime(&day.and_hms_opt(h, 0, 0).unwrap_or_default())
-                .earliest()
-                .map(|t| t.to_rfc3339())
-        };
-        let (Some(start), Some(end)) = (at(hour), at(hour + 1)) else { continue };
-        let in_person = k % 3 == 0;
-        let body = serde_json::json!({
-            "client_ref": format!("BENCH-{k:05}"), "language": languages[k % languages.len()], "min_level": "B1",
-            "start": start, "end": end, "mode": if in_person { "in_person" } else { "phone" },
-            "site": if in_person { Some("mitte") } else { None }, "kind": "counselling", "priority": 1 + k % 5,
-        });
+    for (k, body) in requests.into_iter().enumerate() {
         let request = Request::post("/api/v1/appointments")
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
             .header(header::CONTENT_TYPE, "application/json")
@@ -285,4 +265,93 @@ pub async fn booking(n: usize) -> Result<(), String> {
         ms[ms.len() - 1]
     );
     Ok(())
+}
+
+/// Requests the demo pool could serve, as a caseworker books them: the `k`-th in a weekly
+/// window of the demo volunteers in turn, on its weekday three to six weeks ahead, in the
+/// volunteer's first language, by phone where they offer it and at their site otherwise. The
+/// pool's caps fill up as the bookings go on, so the later ones are also left unfilled.
+///
+/// # Errors
+/// Database errors.
+async fn servable_requests(
+    db: &sea_orm::DatabaseConnection,
+    n: usize,
+) -> Result<Vec<serde_json::Value>, String> {
+    use chrono::{Duration as Days, TimeZone, Utc};
+    use entities::{availability_rule, interpreter, interpreter_language, language, site};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+    use crate::domain::time::{BERLIN, Weekday};
+
+    let text = |e: sea_orm::DbErr| e.to_string();
+    let pool = interpreter::Entity::find()
+        .filter(interpreter::Column::OrganisationId.eq(1))
+        .order_by_asc(interpreter::Column::Id)
+        .all(db)
+        .await
+        .map_err(text)?;
+    let tags: std::collections::HashMap<i64, String> = language::Entity::find()
+        .all(db)
+        .await
+        .map_err(text)?
+        .into_iter()
+        .map(|l| (l.id, l.tag))
+        .collect();
+    let sites: std::collections::HashMap<i64, String> = site::Entity::find()
+        .all(db)
+        .await
+        .map_err(text)?
+        .into_iter()
+        .map(|s| (s.id, s.code))
+        .collect();
+    let mut offers = Vec::new();
+    for volunteer in &pool {
+        let first = interpreter_language::Entity::find()
+            .filter(interpreter_language::Column::InterpreterId.eq(volunteer.id))
+            .order_by_asc(interpreter_language::Column::Id)
+            .one(db)
+            .await
+            .map_err(text)?;
+        let windows = availability_rule::Entity::find()
+            .filter(availability_rule::Column::InterpreterId.eq(volunteer.id))
+            .order_by_asc(availability_rule::Column::Id)
+            .all(db)
+            .await
+            .map_err(text)?;
+        let Some(tag) = first.and_then(|l| tags.get(&l.language_id).cloned()) else { continue };
+        for window in windows {
+            offers.push((volunteer, tag.clone(), window));
+        }
+    }
+    if offers.is_empty() {
+        return Err("the demo pool has no availability".into());
+    }
+    let today = Utc::now().with_timezone(&BERLIN).date_naive();
+    let mut requests = Vec::with_capacity(n);
+    for k in 0..n {
+        let (volunteer, tag, window) = &offers[k % offers.len()];
+        let Some(weekday) = Weekday::from_iso_number(window.weekday) else { continue };
+        let mut day = today + Days::weeks(3 + (k / offers.len()) as i64 % 4);
+        while Weekday::of(day) != weekday || crate::domain::holidays::is_nrw_holiday(day) {
+            day += Days::days(1);
+        }
+        let minutes = window.start_minute.min(window.end_minute - 30).max(0);
+        let length = (window.end_minute - window.start_minute).clamp(30, 60);
+        let at = |m: i32| {
+            let m = u32::try_from(m).unwrap_or(0);
+            day.and_hms_opt(m / 60, m % 60, 0)
+                .and_then(|t| BERLIN.from_local_datetime(&t).earliest())
+                .map(|t| t.to_rfc3339())
+        };
+        let (Some(start), Some(end)) = (at(minutes), at(minutes + length)) else { continue };
+        let by_phone = volunteer.offers_phone || window.remote_only;
+        let site = window.site_id.or(Some(volunteer.site_id)).and_then(|s| sites.get(&s).cloned());
+        requests.push(serde_json::json!({
+            "client_ref": format!("BENCH-{k:05}"), "language": tag, "min_level": "B1",
+            "start": start, "end": end, "mode": if by_phone { "phone" } else { "in_person" },
+            "site": if by_phone { None } else { site }, "kind": "counselling", "priority": 1 + k % 5,
+        }));
+    }
+    Ok(requests)
 }
