@@ -33,6 +33,13 @@ pub struct Model {
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Local date of the start (Europe/Berlin).
+    pub local_date: Date,
+    /// ISO week of `local_date` as year × 100 + week, e.g. 202648.
+    pub local_week: i32,
+    pub duration_minutes: i32,
+    /// Minutes from the booking to the start.
+    pub lead_minutes: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

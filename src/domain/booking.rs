@@ -73,3 +73,69 @@ spelled_enum! {
         ClientNoShow = "client_no_show",
     }
 }
+
+/// When an appointment lies, as the figures group it: its local date and ISO week, its length
+/// and how long before it was booked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    pub local_date: chrono::NaiveDate,
+    /// ISO year × 100 + ISO week, e.g. 202648.
+    pub local_week: i32,
+    pub duration_minutes: i32,
+    pub lead_minutes: i32,
+}
+
+impl Timing {
+    pub fn of(
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+        booked: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        use chrono::Datelike;
+        let local_date = start.with_timezone(&super::time::BERLIN).date_naive();
+        let week = local_date.iso_week();
+        let minutes = |d: chrono::Duration| i32::try_from(d.num_minutes()).unwrap_or(i32::MAX);
+        Self {
+            local_date,
+            local_week: iso_week_number(week.year(), week.week()),
+            duration_minutes: minutes(end - start),
+            lead_minutes: minutes(start - booked).max(0),
+        }
+    }
+}
+
+/// An ISO week as stored: year × 100 + week.
+pub fn iso_week_number(year: i32, week: u32) -> i32 {
+    year * 100 + i32::try_from(week).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> chrono::DateTime<chrono::Utc> {
+        text.parse().unwrap_or_else(|_| unreachable!())
+    }
+
+    #[test]
+    fn timing_follows_the_local_calendar() {
+        // 23:30 UTC on Sunday 25 October 2026 is already Monday in Berlin (winter time, +1).
+        let t = Timing::of(
+            utc("2026-10-25T23:30:00Z"),
+            utc("2026-10-26T00:15:00Z"),
+            utc("2026-10-20T23:30:00Z"),
+        );
+        assert_eq!(t.local_date.to_string(), "2026-10-26");
+        assert_eq!(t.local_week, 202644);
+        assert_eq!(t.duration_minutes, 45);
+        assert_eq!(t.lead_minutes, 5 * 24 * 60);
+        // Booked after the start (recorded late): no negative lead time.
+        let late = Timing::of(
+            utc("2027-01-04T08:00:00Z"),
+            utc("2027-01-04T09:00:00Z"),
+            utc("2027-01-04T09:00:00Z"),
+        );
+        assert_eq!(late.lead_minutes, 0);
+        assert_eq!(late.local_week, 202701);
+    }
+}

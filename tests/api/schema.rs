@@ -1,7 +1,7 @@
 //! The migrations build the schema the entities expect, with the constraints that keep bad
 //! data out even if a code path forgets a check.
 
-use sea_orm::{ConnectionTrait, EntityTrait, Statement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement};
 
 use crate::helpers::TestApp;
 
@@ -113,4 +113,37 @@ async fn at_most_one_live_assignment_per_appointment() {
     );
     // Declined assignments do not count.
     exec(&app, &assign(3, "declined")).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_timing_of_existing_appointments_is_filled_in_by_the_migration() {
+    use migrations::{Migrator, MigratorTrait};
+    let app = TestApp::spawn().await;
+    // Back to the schema before appointments kept their timing, with one booked then.
+    Migrator::down(&app.db, Some(1)).await.unwrap();
+    // 09:00 local on the day summer time begins, booked two days before at the same instant.
+    let (start, end, booked) =
+        ("2026-03-29T07:00:00+00:00", "2026-03-29T08:30:00+00:00", "2026-03-27T07:00:00+00:00");
+    for sql in [
+        format!(
+            "INSERT INTO client (organisation_id, reference, created_at, updated_at) VALUES (1, 'K-2', '{booked}', '{booked}')"
+        ),
+        format!(
+            "INSERT INTO appointment (organisation_id, caseworker_id, client_id, language_id, min_level, starts_at, ends_at, mode, kind, priority, sensitive, status, version, created_at, updated_at) \
+             VALUES (1, 1, (SELECT id FROM client WHERE reference = 'K-2'), (SELECT id FROM language WHERE organisation_id = 1 AND tag = 'ar'), 'B2', '{start}', '{end}', 'phone', 'counselling', 3, false, 'held', 0, '{booked}', '{booked}')"
+        ),
+    ] {
+        exec(&app, &sql).await.unwrap();
+    }
+    Migrator::up(&app.db, None).await.unwrap();
+    let row = entities::appointment::Entity::find()
+        .filter(entities::appointment::Column::Status.eq("held"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.local_date.to_string(), "2026-03-29");
+    assert_eq!(row.local_week, 202613);
+    assert_eq!(row.duration_minutes, 90);
+    assert_eq!(row.lead_minutes, 2 * 24 * 60);
 }

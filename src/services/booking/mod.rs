@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::planning;
 use super::{audit, clean_text, now};
 use crate::auth::Caller;
-use crate::domain::booking::{AppointmentKind, AppointmentStatus, FallbackKind, Outcome};
+use crate::domain::booking::{AppointmentKind, AppointmentStatus, FallbackKind, Outcome, Timing};
 use crate::domain::time::BERLIN;
 use crate::domain::{FieldErrors, Gender, LanguageTag, Level, Mode, Role};
 use crate::error::AppError;
@@ -221,6 +221,7 @@ pub async fn book(
     let length = end - start;
     let mut rows = Vec::with_capacity(starts.len());
     for occurrence in &starts {
+        let timing = Timing::of(*occurrence, *occurrence + length, at);
         let row = appointment::ActiveModel {
             organisation_id: Set(caller.organisation_id),
             caseworker_id: Set(caller.user_id),
@@ -250,6 +251,10 @@ pub async fn book(
             version: Set(0),
             created_at: Set(at),
             updated_at: Set(at),
+            local_date: Set(timing.local_date),
+            local_week: Set(timing.local_week),
+            duration_minutes: Set(timing.duration_minutes),
+            lead_minutes: Set(timing.lead_minutes),
             ..Default::default()
         }
         .insert(&txn)
