@@ -6,6 +6,7 @@ mod assignments;
 mod audit;
 mod auth;
 mod clients;
+mod coverage;
 pub mod extract;
 mod health;
 mod holidays;
@@ -37,7 +38,8 @@ fn documented() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(appointments::router())
         .merge(assignments::router())
         .merge(planning_runs::router())
-        .merge(clients::router());
+        .merge(clients::router())
+        .merge(coverage::router());
     let (router, doc) = OpenApiRouter::with_openapi(openapi::base())
         .nest("/api/v1", v1)
         .merge(health::router())

@@ -5,6 +5,7 @@
 pub mod booking;
 pub mod holidays;
 pub mod language;
+pub mod supply;
 pub mod time;
 pub mod types;
 pub mod validation;

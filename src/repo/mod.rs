@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod booking;
+pub mod coverage;
 pub mod interpreters;
 pub mod languages;
 pub mod organisations;

@@ -62,6 +62,7 @@ async fn the_openapi_document_lists_every_route() {
         "/api/v1/planning-runs/{id}",
         "/api/v1/clients/{reference}",
         "/api/v1/site-travel",
+        "/api/v1/coverage",
         "/healthz",
         "/readyz",
     ] {
