@@ -51,7 +51,7 @@ async fn scenario(app: &TestApp) {
         assignment(3, "ki.yildiz"),
         assignment(6, "ki.dolmetscher"),
     ];
-    for n in 1..=6 {
+    for n in 1..=7 {
         app.db
             .execute_unprepared(&format!(
                 "INSERT INTO client (organisation_id, reference, created_at, updated_at) \
@@ -279,4 +279,59 @@ async fn a_bad_period_site_or_grouping_names_the_field() {
         assert!(answer.status.is_client_error(), "{query}: {}", answer.status);
         assert!(answer.body["errors"].get(field).is_some(), "{query}: {}", answer.text);
     }
+}
+
+#[tokio::test]
+async fn the_outlook_names_the_languages_that_will_fall_short() {
+    use sprachpool::auth::Caller;
+    use sprachpool::domain::{Locale, Role};
+    use sprachpool::services::coverage::outlook::outlook;
+
+    let app = TestApp::spawn().await;
+    scenario(&app).await;
+    // Four hours of Farsi asked for in March; nobody speaks it.
+    app.db
+        .execute_unprepared(&appointment(
+            7,
+            "fa",
+            "2026-03-25T08:00:00+00:00",
+            "2026-03-25T12:00:00+00:00",
+            "2026-03-25",
+            202613,
+            240,
+            60,
+            "unfilled",
+            Some("no_speaker"),
+            None,
+        ))
+        .await
+        .unwrap();
+    let lead = Caller {
+        user_id: 0,
+        organisation_id: 2,
+        username: "ki.teamleitung".into(),
+        display_name: String::new(),
+        locale: Locale::De,
+        roles: vec![Role::TeamLead],
+        session_id: 0,
+    };
+    // Easter Monday 2026: the twelve weeks before hold the whole scenario.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 4, 6).unwrap();
+    let seen = outlook(&app.db, &lead, today).await.unwrap();
+    let of = |tag: &str| {
+        seen.languages.iter().find(|l| l.language == tag).unwrap_or_else(|| panic!("{tag}"))
+    };
+    assert_eq!(seen.languages[0].language, "fa");
+    assert_eq!(of("fa").expected_minutes, 80);
+    assert_eq!(of("fa").offered_minutes, 0);
+    assert_eq!(of("fa").shortfall_hours, 1.3);
+    // Arabic: 120 minutes in twelve weeks, 40 expected in four. Samir offers his Mondays and
+    // Fridays from 6 April to 3 May except Easter Monday and 1 May: 6 × 120.
+    assert_eq!(of("ar").expected_minutes, 40);
+    assert_eq!(of("ar").offered_minutes, 720);
+    assert_eq!(of("ar").shortfall_hours, 0.0);
+    // Gül: Mondays and Wednesdays, 180 a week at most, Easter Monday off: 120 + 180 + 180 + 180.
+    assert_eq!(of("tr").offered_minutes, 660);
+    let volunteer = Caller { roles: vec![Role::Volunteer], ..lead };
+    assert!(outlook(&app.db, &volunteer, today).await.is_err());
 }

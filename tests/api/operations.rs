@@ -63,6 +63,7 @@ async fn the_openapi_document_lists_every_route() {
         "/api/v1/clients/{reference}",
         "/api/v1/site-travel",
         "/api/v1/coverage",
+        "/api/v1/coverage/outlook",
         "/healthz",
         "/readyz",
     ] {

@@ -5,6 +5,7 @@
 //! Demand is counted in the database in one grouped query; supply is the volunteers' windows
 //! expanded per date (`pool`).
 
+pub mod outlook;
 pub mod pool;
 
 use std::collections::{BTreeMap, HashMap};
