@@ -69,6 +69,12 @@ enum Command {
         /// Instead: book this many appointments on the demo data and report the latency.
         #[arg(long)]
         booking: Option<usize>,
+        /// Instead: time the coverage views over a generated year of a large Jobcenter.
+        #[arg(long)]
+        coverage: bool,
+        /// With --coverage: this database (default: a fresh temporary SQLite file).
+        #[arg(long)]
+        database_url: Option<String>,
     },
     /// Create an organisation with the reference language list and its first admin.
     AddOrganisation {
@@ -123,10 +129,13 @@ async fn main() -> ExitCode {
                 }
             };
         }
+        Command::Bench { coverage: true, runs, database_url, .. } => {
+            commands::bench_reports::coverage(runs, database_url).await.map_err(Into::into)
+        }
         Command::Bench { booking: Some(n), .. } => {
             commands::bench::booking(n).await.map_err(Into::into)
         }
-        Command::Bench { runs, time_limit, only, seed, write_problems, booking: None } => {
+        Command::Bench { runs, time_limit, only, seed, write_problems, booking: None, .. } => {
             commands::bench::run(runs, time_limit, only.as_deref(), seed, write_problems.as_deref())
                 .map_err(Into::into)
         }

@@ -18,6 +18,12 @@ enum Appointment {
     StartsAt,
     EndsAt,
     CreatedAt,
+    LanguageId,
+    SiteId,
+    Kind,
+    Status,
+    UnfilledReason,
+    FallbackKind,
     LocalDate,
     LocalWeek,
     DurationMinutes,
@@ -49,6 +55,7 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        // Covers the coverage queries: a period's appointments are read from the index alone.
         manager
             .create_index(
                 Index::create()
@@ -56,6 +63,15 @@ impl MigrationTrait for Migration {
                     .table(Appointment::Table)
                     .col(Appointment::OrganisationId)
                     .col(Appointment::LocalDate)
+                    .col(Appointment::LanguageId)
+                    .col(Appointment::LocalWeek)
+                    .col(Appointment::SiteId)
+                    .col(Appointment::Kind)
+                    .col(Appointment::Status)
+                    .col(Appointment::UnfilledReason)
+                    .col(Appointment::FallbackKind)
+                    .col(Appointment::DurationMinutes)
+                    .col(Appointment::LeadMinutes)
                     .take(),
             )
             .await?;

@@ -2,6 +2,7 @@
 //! optimiser's `solve` and `bench`.
 
 pub mod bench;
+pub mod bench_reports;
 pub mod solve;
 
 use std::io::BufRead;

@@ -24,6 +24,16 @@ impl Key {
             Key::Kind => "kind",
         }
     }
+
+    /// The grouping column as stored (integers sort and partition faster than text).
+    fn raw(self) -> &'static str {
+        match self {
+            Key::Language => "language_id",
+            Key::Week => "local_week",
+            Key::Site => "COALESCE(site_id, 0)",
+            Key::Kind => "kind",
+        }
+    }
 }
 
 /// The appointments of a period, optionally of one site.
@@ -102,13 +112,15 @@ pub async fn tallies(
     Tally::find_by_statement(statement(db, &sql, values)).all(db).await
 }
 
-/// The median lead time per group, and over all (key `*`), of the requests not cancelled.
+/// The median lead time of a group of the requests not cancelled.
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct Median {
     pub key: String,
     pub minutes: f64,
 }
 
+/// The median lead time per group.
+///
 /// # Errors
 /// Database errors.
 pub async fn median_leads(
@@ -116,25 +128,38 @@ pub async fn median_leads(
     period: Period,
     key: Key,
 ) -> Result<Vec<Median>, DbErr> {
-    let (filter, mut values) = period.filter("");
-    values.extend(values.clone());
+    let (filter, values) = period.filter("");
     // The middle row, or the two middle rows, of each group ordered by lead time.
-    let ranked = |k: &str| {
-        format!(
-            "SELECT {k} AS key, lead_minutes, \
-             ROW_NUMBER() OVER (PARTITION BY {k} ORDER BY lead_minutes) AS n, \
-             COUNT(*) OVER (PARTITION BY {k}) AS total \
-             FROM appointment WHERE {filter} AND status <> 'cancelled'"
-        )
-    };
     let sql = format!(
-        "SELECT key, CAST(AVG(CAST(lead_minutes AS DOUBLE PRECISION)) AS DOUBLE PRECISION) AS minutes \
-         FROM ({} UNION ALL {}) ranked \
+        "SELECT CAST(key AS TEXT) AS key, CAST(AVG(lead_minutes) AS DOUBLE PRECISION) AS minutes FROM \
+         (SELECT {k} AS key, lead_minutes, \
+         ROW_NUMBER() OVER (PARTITION BY {k} ORDER BY lead_minutes) AS n, \
+         COUNT(*) OVER (PARTITION BY {k}) AS total \
+         FROM appointment WHERE {filter} AND status <> 'cancelled') ranked \
          WHERE n IN ((total + 1) / 2, (total + 2) / 2) GROUP BY key",
-        ranked(key.column()),
-        ranked("'*'")
+        k = key.raw()
     );
     Median::find_by_statement(statement(db, &sql, values)).all(db).await
+}
+
+/// The median lead time of all requests not cancelled, in minutes; `None` if there are none.
+///
+/// # Errors
+/// Database errors.
+pub async fn median_lead(db: &impl ConnectionTrait, period: Period) -> Result<Option<f64>, DbErr> {
+    let (filter, values) = period.filter("");
+    let mut all = values.clone();
+    all.extend(values.clone());
+    all.extend(values);
+    let count =
+        format!("(SELECT COUNT(*) FROM appointment WHERE {filter} AND status <> 'cancelled')");
+    let sql = format!(
+        "SELECT CAST(AVG(lead_minutes) AS DOUBLE PRECISION) AS minutes FROM \
+         (SELECT lead_minutes FROM appointment WHERE {filter} AND status <> 'cancelled' \
+         ORDER BY lead_minutes LIMIT 2 - {count} % 2 OFFSET ({count} - 1) / 2) middle"
+    );
+    let row = db.query_one_raw(statement(db, &sql, all)).await?;
+    Ok(row.and_then(|r| r.try_get::<Option<f64>>("", "minutes").ok().flatten()))
 }
 
 /// Minutes of one volunteer's assignments in the period, by the assignment's state.

@@ -133,5 +133,6 @@ pub async fn create_organisation(
 }
 
 mod demo;
+pub mod large;
 
 pub use demo::{DemoOutcome, load_demo};
