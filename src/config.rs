@@ -117,10 +117,14 @@ impl<'de> Deserialize<'de> for DatabaseUrl {
     }
 }
 
-/// Settings could not be read.
+/// Settings could not be read, or a value is out of its range.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid settings: {0}")]
-pub struct SettingsError(#[from] Box<figment::Error>);
+pub enum SettingsError {
+    #[error("invalid settings: {0}")]
+    Read(#[from] Box<figment::Error>),
+    #[error("invalid settings: {0}")]
+    Range(String),
+}
 
 /// The file read when no `--config` is given and it exists in the working directory.
 pub const DEFAULT_CONFIG_FILE: &str = "sprachpool.toml";
@@ -149,7 +153,26 @@ impl Settings {
             // An explicitly named file must exist.
             figment = figment.merge(Toml::file_exact(path));
         }
-        figment.merge(env).extract().map_err(|e| SettingsError(Box::new(e)))
+        let settings: Self =
+            figment.merge(env).extract().map_err(|e| SettingsError::Read(Box::new(e)))?;
+        settings.check_ranges()?;
+        Ok(settings)
+    }
+
+    fn check_ranges(&self) -> Result<(), SettingsError> {
+        let within = |name: &str, value: u32, range: std::ops::RangeInclusive<u32>| {
+            if range.contains(&value) {
+                Ok(())
+            } else {
+                Err(SettingsError::Range(format!(
+                    "{name} is {value}; it must be between {} and {}",
+                    range.start(),
+                    range.end()
+                )))
+            }
+        };
+        within("planning_horizon_days", self.planning_horizon_days, 1..=56)?;
+        within("planning_time_limit_seconds", self.planning_time_limit_seconds, 1..=60)
     }
 }
 
@@ -189,6 +212,10 @@ mod tests {
             assert_eq!(at.map(|t| t.to_string()).as_deref(), Some("05:30"));
             jail.set_env("SPRACHPOOL_PLANNING_DAILY_AT", "5 Uhr");
             assert!(Settings::load(None).is_err());
+            jail.set_env("SPRACHPOOL_PLANNING_DAILY_AT", "05:30");
+            jail.set_env("SPRACHPOOL_PLANNING_HORIZON_DAYS", "57");
+            let refused = Settings::load(None).expect_err("out of range");
+            assert!(refused.to_string().contains("planning_horizon_days is 57"), "{refused}");
             Ok(())
         });
     }

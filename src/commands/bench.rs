@@ -89,6 +89,8 @@ pub fn run(
     for spec in &specs {
         let problem = generate(spec, seed);
         if let Some(dir) = write_dir {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
             let path = dir.join(format!("{}.json", spec.name));
             let json = serde_json::to_string_pretty(&problem).map_err(|e| e.to_string())?;
             std::fs::write(&path, json)

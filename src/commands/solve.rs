@@ -78,6 +78,7 @@ pub fn run(
                 broken.join("\n")
             )));
         }
+        eprintln!("check: the plan keeps every hard rule");
     }
     let json = serde_json::to_string_pretty(&solved.plan)
         .map_err(|e| SolveError::Failed(e.to_string()))?;
