@@ -3,6 +3,7 @@
 // axe-core against WCAG 2.1 A and AA. Exits non-zero on any violation.
 //
 // Expects a server with the demo data at BASE_URL (default http://127.0.0.1:18080).
+import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 
@@ -77,6 +78,25 @@ async function session(lang, username) {
   await context.close();
 }
 
+/**
+ * The dashboard's charts are drawn: each SVG chart takes real space on the page and its bars
+ * have width. A screenshot of the charts goes to screenshots/ for a person to look at.
+ */
+async function chartsRender(page, lang) {
+  const charts = await page.locator("svg.chart").all();
+  if (charts.length !== 3) failures.push(`[${lang}] dashboard: ${charts.length} charts, expected 3`);
+  for (const [k, chart] of charts.entries()) {
+    const box = await chart.boundingBox();
+    if (!box || box.width < 300 || box.height < 60) failures.push(`[${lang}] dashboard: chart ${k + 1} is not drawn (${JSON.stringify(box)})`);
+    const bars = await chart.evaluate((svg) => [...svg.querySelectorAll("rect[height='14']")].filter((r) => r.getBoundingClientRect().width > 1).length);
+    if (k === 0 && bars < 2) failures.push(`[${lang}] dashboard: the demand chart shows ${bars} bars`);
+  }
+  mkdirSync(new URL("screenshots/", import.meta.url), { recursive: true });
+  const section = page.locator("section[aria-labelledby=charts-title]");
+  await section.screenshot({ path: new URL(`screenshots/dashboard-${lang}.png`, import.meta.url).pathname });
+  console.log(`     charts drawn; screenshot in browser-tests/screenshots/dashboard-${lang}.png`);
+}
+
 /** A Monday two weeks or more ahead, as YYYY-MM-DD (holidays aside: planning may leave it unfilled). */
 function mondayAhead() {
   const d = new Date();
@@ -118,6 +138,10 @@ for (const lang of ["de", "en"]) {
     await visit(page, "/planning", 200, lang, "planning (team lead)");
     await Promise.all([page.waitForNavigation(), page.click("form.row button[type=submit]")]);
     await audit(page, lang, "planning, after a run");
+    await visit(page, "/dashboard", 200, lang, "dashboard (team lead)");
+    await chartsRender(page, lang);
+    await visit(page, "/dashboard?from=2026-05-01&to=2026-04-01", 422, lang, "dashboard, period ending before it starts");
+    await expectErrorSummary(page, lang, "dashboard, period ending before it starts");
     await context.close();
   }
   // Not logged in: the login page, a failed login, a page that does not exist.

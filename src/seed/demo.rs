@@ -142,6 +142,15 @@ pub async fn load_demo(db: &DatabaseConnection) -> Result<DemoOutcome, SeedError
     for org in &file.organisation {
         users += load_organisation(&txn, org, &demo_hash).await?;
     }
+    // The Jobcenter's past weeks, for the dashboard.
+    let jobcenter = repo::organisations::by_slug(&txn, &first.slug)
+        .await?
+        .ok_or_else(|| invalid("demo organisation"))?;
+    let caseworker = repo::users::by_username(&txn, "fachkraft")
+        .await?
+        .ok_or_else(|| invalid("demo.toml: no fachkraft"))?;
+    let today = now().with_timezone(&BERLIN).date_naive();
+    super::history::load_history(&txn, jobcenter.id, caseworker.id, today).await?;
     txn.commit().await?;
     Ok(DemoOutcome::Loaded { organisations: file.organisation.len(), users })
 }

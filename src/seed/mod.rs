@@ -133,6 +133,7 @@ pub async fn create_organisation(
 }
 
 mod demo;
+mod history;
 pub mod large;
 
 pub use demo::{DemoOutcome, load_demo};

@@ -6,6 +6,8 @@ mod absences;
 mod assignments;
 mod availability;
 mod bookings;
+mod charts;
+mod dashboard;
 mod forms;
 mod home;
 pub mod i18n;
@@ -46,6 +48,9 @@ pub fn router() -> Router<AppState> {
         .route("/assignments/{id}/confirm", post(assignments::confirm))
         .route("/assignments/{id}/decline", post(assignments::decline))
         .route("/planning", get(planning::show).post(planning::start))
+        .route("/dashboard", get(dashboard::show))
+        .route("/dashboard/export.csv", get(dashboard::export_csv))
+        .route("/dashboard/export.xlsx", get(dashboard::export_xlsx))
         .route("/static/app.css", get(stylesheet))
 }
 

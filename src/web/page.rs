@@ -89,6 +89,7 @@ impl Visitor {
             }
             if caller.has(Role::TeamLead) {
                 link("/planning", "nav.planning");
+                link("/dashboard", "nav.dashboard");
             }
             if caller
                 .roles

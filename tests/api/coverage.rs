@@ -335,3 +335,69 @@ async fn the_outlook_names_the_languages_that_will_fall_short() {
     let volunteer = Caller { roles: vec![Role::Volunteer], ..lead };
     assert!(outlook(&app.db, &volunteer, today).await.is_err());
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_charts_and_tables_and_its_workbook_holds_the_same_numbers() {
+    use calamine::{Data, DataType, Reader, Xlsx};
+    let app = TestApp::spawn().await;
+    scenario(&app).await;
+    let mut browser = crate::web::Browser::new(&app);
+    browser.log_in("ki.teamleitung").await;
+    let page = browser.get(&format!("/dashboard?{PERIOD}&group_by=language")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert_eq!(page.text.matches(r#"role="img""#).count(), 3, "three charts");
+    assert!(page.text.contains("<desc id=\"demand-desc\">"));
+    assert!(page.text.contains("Arabisch"));
+    assert!(page.text.contains("2026-W14"));
+
+    let api = app
+        .get(
+            &format!("/api/v1/coverage?{PERIOD}&group_by=language"),
+            &app.login("ki.teamleitung").await,
+        )
+        .await;
+    let download = browser.get(&format!("/dashboard/export.xlsx?{PERIOD}&group_by=language")).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(
+        download.headers[axum::http::header::CONTENT_TYPE],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let mut workbook =
+        Xlsx::new(std::io::Cursor::new(download.bytes.clone())).expect("the XLSX opens");
+    assert_eq!(workbook.sheet_names(), vec!["groups", "weeks", "volunteers", "outlook"]);
+    let groups = workbook.worksheet_range("groups").unwrap();
+    let header: Vec<String> = groups.rows().nth(2).unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(header[0], "Sprache");
+    let requests_col = header.iter().position(|h| h == "Anfragen").unwrap();
+    let hours_col = header.iter().position(|h| h == "Angefragt (Std.)").unwrap();
+    let rate_col = header.iter().position(|h| h == "Besetzungsquote").unwrap();
+    for g in api.body["groups"].as_array().unwrap() {
+        let row = groups
+            .rows()
+            .find(|r| r[0] == Data::String(g["label"].as_str().unwrap().to_owned()))
+            .unwrap_or_else(|| panic!("no row for {}", g["label"]));
+        assert_eq!(row[requests_col].as_f64(), g["requests"].as_f64(), "{}", g["label"]);
+        let minutes = g["requested_minutes"].as_f64().unwrap();
+        assert!((row[hours_col].as_f64().unwrap() - minutes / 60.0).abs() < 1e-9, "{}", g["label"]);
+        assert_eq!(row[rate_col].as_f64(), g["fill_rate"].as_f64(), "{}", g["label"]);
+    }
+    let csv = browser.get(&format!("/dashboard/export.csv?table=volunteers&{PERIOD}")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.text.contains("Samir Khalil;Team Nord;2.0;"), "{}", csv.text);
+}
+
+#[tokio::test]
+async fn the_dashboard_is_for_team_leads_and_explains_a_bad_period() {
+    let app = TestApp::spawn().await;
+    let mut browser = crate::web::Browser::new(&app);
+    browser.log_in("fachkraft").await;
+    assert_eq!(browser.get("/dashboard").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(browser.get("/dashboard/export.xlsx").await.status, StatusCode::FORBIDDEN);
+    let mut lead = crate::web::Browser::new(&app);
+    lead.log_in("teamleitung").await;
+    let page = lead.get("/dashboard").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let backwards = lead.get("/dashboard?from=2026-05-01&to=2026-04-01").await;
+    assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(backwards.text.contains("href=\"#to\""), "{}", backwards.text);
+}

@@ -54,6 +54,7 @@ pub struct Answer {
     pub headers: HeaderMap,
     pub body: Value,
     pub text: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Answer {
@@ -141,7 +142,7 @@ impl TestApp {
         let bytes = response.into_body().collect().await.expect("body reads").to_bytes();
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Answer { status, headers, body, text }
+        Answer { status, headers, body, text, bytes: bytes.to_vec() }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Answer {

@@ -136,8 +136,14 @@ async fn the_timing_of_existing_appointments_is_filled_in_by_the_migration() {
         exec(&app, &sql).await.unwrap();
     }
     Migrator::up(&app.db, None).await.unwrap();
+    let client = entities::client::Entity::find()
+        .filter(entities::client::Column::Reference.eq("K-2"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
     let row = entities::appointment::Entity::find()
-        .filter(entities::appointment::Column::Status.eq("held"))
+        .filter(entities::appointment::Column::ClientId.eq(client.id))
         .one(&app.db)
         .await
         .unwrap()

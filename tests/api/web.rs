@@ -8,13 +8,13 @@ use axum::http::{Method, Request, StatusCode, header};
 use crate::helpers::{Answer, TestApp};
 
 /// A minimal cookie-keeping client for the in-process router.
-struct Browser<'a> {
+pub struct Browser<'a> {
     app: &'a TestApp,
     cookies: HashMap<String, String>,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub fn new(app: &'a TestApp) -> Self {
         Self { app, cookies: HashMap::new() }
     }
 
@@ -45,7 +45,7 @@ impl<'a> Browser<'a> {
         answer
     }
 
-    async fn get(&mut self, path: &str) -> Answer {
+    pub async fn get(&mut self, path: &str) -> Answer {
         self.send(Method::GET, path, None).await
     }
 
@@ -58,7 +58,7 @@ impl<'a> Browser<'a> {
         self.cookies.get("sp_csrf").cloned().expect("a page set the CSRF cookie")
     }
 
-    async fn log_in(&mut self, username: &str) {
+    pub async fn log_in(&mut self, username: &str) {
         self.get("/login").await;
         let csrf = self.csrf();
         let answer = self
