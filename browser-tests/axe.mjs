@@ -142,6 +142,14 @@ for (const lang of ["de", "en"]) {
     await chartsRender(page, lang);
     await visit(page, "/dashboard?from=2026-05-01&to=2026-04-01", 422, lang, "dashboard, period ending before it starts");
     await expectErrorSummary(page, lang, "dashboard, period ending before it starts");
+    await visit(page, "/trainings", 200, lang, "trainings (team lead)");
+    await page.fill("#title", "Interkulturelle Kommunikation");
+    await page.fill("#starts_on", "2026-05-05");
+    await page.fill("#ends_on", "2026-05-04");
+    await page.fill("#hours", "7,5");
+    await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);
+    await expectErrorSummary(page, lang, "trainings, last day before first");
+    await audit(page, lang, "trainings, last day before first");
     await context.close();
   }
   // Not logged in: the login page, a failed login, a page that does not exist.

@@ -16,6 +16,7 @@ mod openapi;
 mod planning_runs;
 mod profile;
 mod sites;
+mod trainings;
 mod users;
 
 use axum::Json;
@@ -39,7 +40,8 @@ fn documented() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(assignments::router())
         .merge(planning_runs::router())
         .merge(clients::router())
-        .merge(coverage::router());
+        .merge(coverage::router())
+        .merge(trainings::router());
     let (router, doc) = OpenApiRouter::with_openapi(openapi::base())
         .nest("/api/v1", v1)
         .merge(health::router())

@@ -13,6 +13,7 @@ pub mod planning;
 pub mod pool;
 pub mod profile;
 pub mod sites;
+pub mod trainings;
 pub mod users;
 pub mod views;
 

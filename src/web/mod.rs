@@ -16,6 +16,7 @@ mod page;
 mod planning;
 mod pool;
 mod profile;
+mod trainings;
 
 use axum::Router;
 use axum::http::{HeaderValue, Uri, header};
@@ -51,6 +52,8 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard", get(dashboard::show))
         .route("/dashboard/export.csv", get(dashboard::export_csv))
         .route("/dashboard/export.xlsx", get(dashboard::export_xlsx))
+        .route("/trainings", get(trainings::show).post(trainings::add))
+        .route("/trainings/{id}/delete", post(trainings::delete))
         .route("/static/app.css", get(stylesheet))
 }
 

@@ -91,6 +91,9 @@ impl Visitor {
                 link("/planning", "nav.planning");
                 link("/dashboard", "nav.dashboard");
             }
+            if caller.roles.iter().any(|r| matches!(r, Role::TeamLead | Role::Admin)) {
+                link("/trainings", "nav.trainings");
+            }
             if caller
                 .roles
                 .iter()

@@ -19,4 +19,5 @@ mod pool;
 mod profile;
 mod races;
 mod schema;
+mod trainings;
 mod web;

@@ -64,6 +64,8 @@ async fn the_openapi_document_lists_every_route() {
         "/api/v1/site-travel",
         "/api/v1/coverage",
         "/api/v1/coverage/outlook",
+        "/api/v1/trainings",
+        "/api/v1/trainings/{id}",
         "/healthz",
         "/readyz",
     ] {

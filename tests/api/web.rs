@@ -49,12 +49,12 @@ impl<'a> Browser<'a> {
         self.send(Method::GET, path, None).await
     }
 
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
         self.send(Method::POST, path, Some(fields)).await
     }
 
     /// The CSRF token the pages put into their forms.
-    fn csrf(&self) -> String {
+    pub fn csrf(&self) -> String {
         self.cookies.get("sp_csrf").cloned().expect("a page set the CSRF cookie")
     }
 
