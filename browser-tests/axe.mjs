@@ -142,6 +142,7 @@ for (const lang of ["de", "en"]) {
     await chartsRender(page, lang);
     await visit(page, "/dashboard?from=2026-05-01&to=2026-04-01", 422, lang, "dashboard, period ending before it starts");
     await expectErrorSummary(page, lang, "dashboard, period ending before it starts");
+    await visit(page, "/report", 200, lang, "annual report (team lead)");
     await visit(page, "/trainings", 200, lang, "trainings (team lead)");
     await page.fill("#title", "Interkulturelle Kommunikation");
     await page.fill("#starts_on", "2026-05-05");

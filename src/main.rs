@@ -76,6 +76,23 @@ enum Command {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Write an organisation's annual report for the state ministry.
+    Report {
+        /// The year, e.g. 2026.
+        #[arg(long)]
+        year: i32,
+        #[arg(long, value_enum, default_value = "xlsx")]
+        format: commands::report::Format,
+        /// The organisation's slug; needed when the database holds several.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// The file to write (default: sprachpool-report-SLUG-YEAR.xlsx or .html).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Language of the report: de or en.
+        #[arg(long, default_value = "de")]
+        lang: String,
+    },
     /// Create an organisation with the reference language list and its first admin.
     AddOrganisation {
         /// Short name, e.g. jobcenter-essen.
@@ -132,6 +149,28 @@ async fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             };
+        }
+        Command::Report { year, format, organisation, out, lang } => {
+            let Ok(locale) = lang.parse() else {
+                eprintln!("--lang must be de or en");
+                return ExitCode::from(2);
+            };
+            match commands::report::run(
+                settings,
+                year,
+                format,
+                organisation.as_deref(),
+                out.as_deref(),
+                locale,
+            )
+            .await
+            {
+                Ok(path) => {
+                    println!("{}", path.display());
+                    Ok(())
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         Command::Bench { coverage: true, runs, database_url, .. } => {
             commands::bench_reports::coverage(runs, database_url).await.map_err(Into::into)

@@ -26,6 +26,7 @@ pub mod planning_run;
 pub mod planning_run_unfilled;
 pub mod recognition_referral;
 pub mod referral_step;
+pub mod report_measures;
 pub mod session;
 pub mod site;
 pub mod site_travel;
@@ -64,4 +65,5 @@ pub const TABLES: &[&str] = &[
     "planning_run_unfilled",
     "outbox",
     "site_travel",
+    "report_measures",
 ];

@@ -15,6 +15,7 @@ mod languages;
 mod openapi;
 mod planning_runs;
 mod profile;
+mod reports;
 mod sites;
 mod trainings;
 mod users;
@@ -41,7 +42,8 @@ fn documented() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(planning_runs::router())
         .merge(clients::router())
         .merge(coverage::router())
-        .merge(trainings::router());
+        .merge(trainings::router())
+        .merge(reports::router());
     let (router, doc) = OpenApiRouter::with_openapi(openapi::base())
         .nest("/api/v1", v1)
         .merge(health::router())

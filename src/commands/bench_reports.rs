@@ -1,5 +1,6 @@
-//! `sprachpool bench --coverage`: the figures of a year of a large Jobcenter (250 volunteers,
-//! 60,000 appointments, generated) on SQLite or PostgreSQL, each view timed over several runs.
+//! `sprachpool bench --coverage`: the coverage views, the shortfall outlook and the annual
+//! report over a year of a large Jobcenter (250 volunteers, 60,000 appointments, generated) on
+//! SQLite or PostgreSQL, each timed over several runs.
 
 use std::time::{Duration, Instant};
 
@@ -98,6 +99,18 @@ pub async fn coverage(runs: usize, database_url: Option<String>) -> Result<(), S
         times.push(started.elapsed());
     }
     print_row("shortfall outlook", 0, &mut times);
+    let mut times = Vec::with_capacity(runs);
+    let mut requests = 0;
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        let report = crate::report::gather(&db, organisation_id, YEAR, Locale::De)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("no organisation")?;
+        times.push(started.elapsed());
+        requests = report.interpreting.requests;
+    }
+    print_row(&format!("annual report ({YEAR})"), requests, &mut times);
     if let Some(dir) = temporary {
         let _ = std::fs::remove_dir_all(dir);
     }

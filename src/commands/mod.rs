@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod bench_reports;
+pub mod report;
 pub mod solve;
 
 use std::io::BufRead;

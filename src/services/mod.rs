@@ -12,6 +12,7 @@ pub mod languages;
 pub mod planning;
 pub mod pool;
 pub mod profile;
+pub mod report;
 pub mod sites;
 pub mod trainings;
 pub mod users;

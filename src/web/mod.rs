@@ -10,12 +10,13 @@ mod charts;
 mod dashboard;
 mod forms;
 mod home;
-pub mod i18n;
+pub use crate::i18n;
 mod login;
 mod page;
 mod planning;
 mod pool;
 mod profile;
+mod report;
 mod trainings;
 
 use axum::Router;
@@ -52,6 +53,9 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard", get(dashboard::show))
         .route("/dashboard/export.csv", get(dashboard::export_csv))
         .route("/dashboard/export.xlsx", get(dashboard::export_xlsx))
+        .route("/report", get(report::show))
+        .route("/report/measures", post(report::save_measures))
+        .route("/report/download", get(report::download))
         .route("/trainings", get(trainings::show).post(trainings::add))
         .route("/trainings/{id}/delete", post(trainings::delete))
         .route("/static/app.css", get(stylesheet))

@@ -90,6 +90,7 @@ impl Visitor {
             if caller.has(Role::TeamLead) {
                 link("/planning", "nav.planning");
                 link("/dashboard", "nav.dashboard");
+                link("/report", "nav.report");
             }
             if caller.roles.iter().any(|r| matches!(r, Role::TeamLead | Role::Admin)) {
                 link("/trainings", "nav.trainings");

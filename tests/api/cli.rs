@@ -218,3 +218,47 @@ fn logs_name_routes_not_client_references() {
     assert!(!logs.contains("SECRET4711"), "a client reference reached the log");
     assert!(!logs.contains(&token), "a token reached the log");
 }
+
+#[test]
+fn report_writes_the_annual_report_for_one_organisation() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(run(&dir, &["seed", "--demo"]).status.success());
+    let year = chrono::Utc::now().format("%Y").to_string();
+    // Two organisations: the report must be told which.
+    let unnamed = run(&dir, &["report", "--year", &year]);
+    assert!(!unnamed.status.success());
+    assert!(String::from_utf8_lossy(&unnamed.stderr).contains("--organisation"));
+    let html = run(
+        &dir,
+        &[
+            "report",
+            "--year",
+            &year,
+            "--format",
+            "html",
+            "--organisation",
+            "jobcenter-duisburg",
+            "--out",
+            "report.html",
+        ],
+    );
+    assert!(html.status.success(), "{}", String::from_utf8_lossy(&html.stderr));
+    let text = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(text.contains(&format!("Jahresbericht {year}: Jobcenter Duisburg")), "{text}");
+    assert!(text.contains("@page { size: A4"));
+    // Aggregates only: no client reference, no volunteer's name.
+    assert!(!text.contains("DEMO-0"));
+    assert!(!text.contains("Volkan"));
+    let xlsx = run(
+        &dir,
+        &["report", "--year", &year, "--organisation", "jobcenter-duisburg", "--lang", "en"],
+    );
+    assert!(xlsx.status.success(), "{}", String::from_utf8_lossy(&xlsx.stderr));
+    let written = dir.path().join(format!("sprachpool-report-jobcenter-duisburg-{year}.xlsx"));
+    assert!(written.exists());
+    assert!(
+        !run(&dir, &["report", "--year", "1999", "--organisation", "jobcenter-duisburg"])
+            .status
+            .success()
+    );
+}

@@ -401,3 +401,82 @@ async fn the_dashboard_is_for_team_leads_and_explains_a_bad_period() {
     assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(backwards.text.contains("href=\"#to\""), "{}", backwards.text);
 }
+
+#[tokio::test]
+async fn the_annual_report_holds_the_years_aggregates_and_nothing_personal() {
+    use axum::http::Method;
+    use calamine::{Data, DataType, Reader, Xlsx};
+    let app = TestApp::spawn().await;
+    scenario(&app).await;
+    let lead = app.login("ki.teamleitung").await;
+    let training = serde_json::json!({
+        "title": "Interkulturelle Kommunikation", "starts_on": "2026-06-01", "ends_on": "2026-06-01", "hours": 6,
+        "trainer": null, "participants": [{ "department": "Leistung", "participants": 12 }, { "department": "Eingangszone", "participants": 7 }]
+    });
+    assert_eq!(
+        app.call(Method::POST, "/api/v1/trainings", Some(&lead), Some(training)).await.status,
+        StatusCode::CREATED
+    );
+    let measures = serde_json::json!({ "text": "Zwei neue Sprachen im Pool; Kooperation mit dem IQ Netzwerk." });
+    assert_eq!(
+        app.call(Method::PUT, "/api/v1/reports/2026/measures", Some(&lead), Some(measures))
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+
+    let report = app.get("/api/v1/reports/2026", &lead).await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.text);
+    let r = &report.body;
+    assert_eq!(r["volunteers"], 2);
+    let i = &r["interpreting"];
+    assert_eq!(i["requests"], 5);
+    assert_eq!(i["held"], 1);
+    assert_eq!(i["hours_held"], 1.0);
+    assert_eq!(i["no_shows"], 1);
+    assert_eq!(i["cancelled"], 1);
+    assert_eq!(i["fill_rate"], 0.6);
+    assert_eq!(i["unfilled"]["capacity"], 1);
+    assert_eq!(i["fallbacks"]["phone_video_service"], 1);
+    assert_eq!(r["trainings"]["trainings"], 1);
+    assert_eq!(r["trainings"]["participants"], 19);
+    let english = r["languages"].as_array().unwrap().iter().find(|l| l["key"] == "en").unwrap();
+    assert_eq!(english["count"], 2, "both volunteers speak English");
+    assert!(r["measures"].as_str().unwrap().starts_with("Zwei neue Sprachen"));
+    // Nothing about a client or a volunteer.
+    for personal in ["KI-1", "Samir", "Yıldız", "ki.fachkraft"] {
+        assert!(!report.text.contains(personal), "{personal} in the report");
+    }
+
+    let mut browser = crate::web::Browser::new(&app);
+    browser.log_in("ki.teamleitung").await;
+    let page = browser.get("/report?year=2026").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let html = browser.get("/report/download?year=2026&format=html").await;
+    assert!(html.text.contains("Jahresbericht 2026"));
+    assert!(!html.text.contains("Samir"));
+    let download = browser.get("/report/download?year=2026&format=xlsx").await;
+    let mut workbook =
+        Xlsx::new(std::io::Cursor::new(download.bytes.clone())).expect("the XLSX opens");
+    let summary = workbook.worksheet_range("summary").unwrap();
+    let value = |label: &str| {
+        summary
+            .rows()
+            .find(|row| row[0] == Data::String(label.to_owned()))
+            .and_then(|row| row[1].as_f64())
+            .unwrap_or_else(|| panic!("no {label}"))
+    };
+    assert_eq!(value("Dolmetschanfragen (ohne Stornierungen)"), 5.0);
+    assert_eq!(value("Durchgeführte Einsätze"), 1.0);
+    assert_eq!(value("Besetzungsquote"), 0.6);
+    assert_eq!(value("Teilnehmende an Schulungen"), 19.0);
+
+    app.get("/api/v1/reports/2026", &app.login("ki.fachkraft").await)
+        .await
+        .assert_problem(403, None);
+    app.get("/api/v1/reports/1999", &lead).await.assert_problem(422, Some("year"));
+    let long = serde_json::json!({ "text": "x".repeat(20_001) });
+    app.call(Method::PUT, "/api/v1/reports/2026/measures", Some(&lead), Some(long))
+        .await
+        .assert_problem(422, Some("text"));
+}

@@ -66,6 +66,8 @@ async fn the_openapi_document_lists_every_route() {
         "/api/v1/coverage/outlook",
         "/api/v1/trainings",
         "/api/v1/trainings/{id}",
+        "/api/v1/reports/{year}",
+        "/api/v1/reports/{year}/measures",
         "/healthz",
         "/readyz",
     ] {

@@ -20,6 +20,7 @@ pub struct Volunteer {
     pub site_id: i64,
     pub home_team: Option<String>,
     pub weekly_cap_minutes: i64,
+    pub declaration_signed_on: Option<NaiveDate>,
     /// Languages spoken, and the varieties their macrolanguage covers.
     pub covers: HashSet<i64>,
     pub offered: BTreeMap<NaiveDate, i64>,
@@ -90,6 +91,7 @@ pub async fn read(
                 site_id: p.site_id,
                 home_team: p.home_team,
                 weekly_cap_minutes: i64::from(p.weekly_cap_minutes),
+                declaration_signed_on: signed,
                 covers: covers.remove(&p.id).unwrap_or_default(),
                 offered,
             }

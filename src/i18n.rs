@@ -1,5 +1,6 @@
-//! The pages' texts in German (the default) and English, from `locales/*.toml`. Keys are
-//! dotted (`login.title`); a test checks that every key a template uses exists in both.
+//! The texts of the pages and of the annual report, in German (the default) and English, from
+//! `web/locales/*.toml`. Keys are dotted (`login.title`); a test checks that every key a template
+//! or renderer uses exists in both.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -36,8 +37,8 @@ fn load(source: &str) -> Catalogue {
     out
 }
 
-static GERMAN: LazyLock<Catalogue> = LazyLock::new(|| load(include_str!("locales/de.toml")));
-static ENGLISH: LazyLock<Catalogue> = LazyLock::new(|| load(include_str!("locales/en.toml")));
+static GERMAN: LazyLock<Catalogue> = LazyLock::new(|| load(include_str!("web/locales/de.toml")));
+static ENGLISH: LazyLock<Catalogue> = LazyLock::new(|| load(include_str!("web/locales/en.toml")));
 
 /// Looks texts up in one language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +119,7 @@ mod tests {
         for dir in [
             concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
             concat!(env!("CARGO_MANIFEST_DIR"), "/src/web"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src/report"),
         ] {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
