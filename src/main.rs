@@ -122,11 +122,8 @@ async fn main() -> ExitCode {
     };
     // The optimiser's commands print their results; request and progress logs would drown them.
     if matches!(cli.command, Command::Solve { .. } | Command::Bench { .. }) {
-        // good_lp reports a time limit reached by HiGHS as a warning; the table says it already.
-        telemetry::init(&Settings {
-            log_level: "warn,good_lp=error".to_owned(),
-            ..settings.clone()
-        });
+        // The highs crate reports a time limit reached as a warning; the table says it already.
+        telemetry::init(&Settings { log_level: "warn,highs=error".to_owned(), ..settings.clone() });
     } else {
         telemetry::init(&settings);
     }
