@@ -6,6 +6,7 @@ mod assignments;
 mod audit;
 mod auth;
 mod clients;
+mod courses;
 mod coverage;
 pub mod extract;
 mod health;
@@ -43,7 +44,8 @@ fn documented() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(clients::router())
         .merge(coverage::router())
         .merge(trainings::router())
-        .merge(reports::router());
+        .merge(reports::router())
+        .merge(courses::router());
     let (router, doc) = OpenApiRouter::with_openapi(openapi::base())
         .nest("/api/v1", v1)
         .merge(health::router())

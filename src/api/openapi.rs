@@ -24,7 +24,8 @@ use crate::error::Problem;
         (name = "profile", description = "A volunteer's own profile, languages, availability and absences"),
         (name = "pool", description = "The interpreter pool, for caseworkers and team leads"),
         (name = "booking", description = "Booking interpreters, volunteers' proposals, planning runs"),
-        (name = "coverage", description = "Coverage by language, week, site and kind, for team leads"),
+        (name = "coverage", description = "Coverage by language, week, site and kind, trainings and the annual report, for team leads"),
+        (name = "courses", description = "The language-course catalogue and its CSV import"),
         (name = "admin", description = "Users, sites, the language list and the audit log"),
         (name = "reference", description = "Reference data such as public holidays"),
         (name = "operations", description = "Health and readiness")

@@ -3,6 +3,7 @@
 //! database.
 
 pub mod booking;
+pub mod courses;
 pub mod holidays;
 pub mod language;
 pub mod supply;

@@ -7,6 +7,7 @@ pub mod audit_log;
 pub mod auth;
 pub mod booking;
 pub mod clients;
+pub mod courses;
 pub mod coverage;
 pub mod languages;
 pub mod planning;

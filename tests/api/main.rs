@@ -10,6 +10,7 @@ mod bad_input;
 mod booking;
 mod cli;
 mod concurrency;
+mod courses;
 mod coverage;
 mod helpers;
 mod isolation;

@@ -68,6 +68,10 @@ async fn the_openapi_document_lists_every_route() {
         "/api/v1/trainings/{id}",
         "/api/v1/reports/{year}",
         "/api/v1/reports/{year}/measures",
+        "/api/v1/course-providers",
+        "/api/v1/courses",
+        "/api/v1/courses/{id}",
+        "/api/v1/courses/import",
         "/healthz",
         "/readyz",
     ] {
