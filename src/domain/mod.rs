@@ -6,6 +6,7 @@ pub mod booking;
 pub mod courses;
 pub mod holidays;
 pub mod language;
+pub mod referrals;
 pub mod supply;
 pub mod time;
 pub mod types;
