@@ -35,6 +35,46 @@ pub struct ClientView {
     pub exclusions: Vec<Exclusion>,
 }
 
+/// Checks the shape of a pseudonymous customer reference, naming `field` if it is wrong.
+pub(crate) fn check_reference(reference: &str, field: &str, errors: &mut FieldErrors) {
+    let ok = (3..=40).contains(&reference.len())
+        && reference
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | '.'));
+    if !ok {
+        errors.add(field, "must be 3–40 characters: letters, digits, '-', '_', '/', '.'");
+    }
+}
+
+/// The client with this reference, recorded (and audited) the first time it is used.
+///
+/// # Errors
+/// Database errors.
+pub(crate) async fn find_or_create(
+    db: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+    reference: &str,
+) -> Result<client::Model, sea_orm::DbErr> {
+    if let Some(existing) =
+        repo::booking::client_by_reference(db, caller.organisation_id, reference).await?
+    {
+        return Ok(existing);
+    }
+    let at = now();
+    let created = client::ActiveModel {
+        organisation_id: Set(caller.organisation_id),
+        reference: Set(reference.to_owned()),
+        gender_preference: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    audit(db, caller, "client.create", "client", created.id, serde_json::Value::Null).await?;
+    Ok(created)
+}
+
 /// `PUT /api/v1/clients/{reference}`: the whole record.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -105,13 +145,7 @@ pub async fn put(
     caller.require(Role::Caseworker)?;
     let reference = reference.trim();
     let mut errors = FieldErrors::new();
-    if !(3..=40).contains(&reference.len())
-        || !reference
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | '.'))
-    {
-        errors.add("reference", "must be 3–40 characters: letters, digits, '-', '_', '/', '.'");
-    }
+    check_reference(reference, "reference", &mut errors);
     let txn = crate::db::write(db).await?;
     let mut language_ids = Vec::new();
     for (i, text) in input.languages.iter().enumerate() {

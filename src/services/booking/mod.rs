@@ -5,7 +5,7 @@
 pub mod views;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
-use entities::{appointment, appointment_series, assignment, client};
+use entities::{appointment, appointment_series, assignment};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ExprTrait,
@@ -70,16 +70,6 @@ pub struct Booking {
 const MAX_OCCURRENCES: usize = 52;
 const MAX_LENGTH: Duration = Duration::hours(8);
 
-fn check_reference(reference: &str, errors: &mut FieldErrors) {
-    let ok = (3..=40).contains(&reference.len())
-        && reference
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | '.'));
-    if !ok {
-        errors.add("client_ref", "must be 3–40 characters: letters, digits, '-', '_', '/', '.'");
-    }
-}
-
 /// The start instants of the occurrences.
 fn occurrences(
     start: DateTime<Utc>,
@@ -132,7 +122,7 @@ pub async fn book(
     let at = now();
     let mut errors = FieldErrors::new();
     let reference = input.client_ref.trim().to_owned();
-    check_reference(&reference, &mut errors);
+    super::clients::check_reference(&reference, "client_ref", &mut errors);
     let start = input.start.with_timezone(&Utc);
     let end = input.end.with_timezone(&Utc);
     if end <= start {
@@ -184,25 +174,7 @@ pub async fn book(
     let language =
         errors.into_result(language)?.ok_or_else(|| AppError::validation("language", "missing"))?;
 
-    let client =
-        match repo::booking::client_by_reference(&txn, caller.organisation_id, &reference).await? {
-            Some(c) => c,
-            None => {
-                let created = client::ActiveModel {
-                    organisation_id: Set(caller.organisation_id),
-                    reference: Set(reference.clone()),
-                    gender_preference: Set(None),
-                    created_at: Set(at),
-                    updated_at: Set(at),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?;
-                audit(&txn, caller, "client.create", "client", created.id, serde_json::Value::Null)
-                    .await?;
-                created
-            }
-        };
+    let client = super::clients::find_or_create(&txn, caller, &reference).await?;
     let series_id = match &input.series {
         Some(rule) => {
             let series = appointment_series::ActiveModel {
