@@ -43,6 +43,8 @@ pub struct Settings {
     pub planning_horizon_days: u32,
     /// Seconds the optimiser may take in a daily run (1–60).
     pub planning_time_limit_seconds: u32,
+    /// Days after which a referral that did not move comes up for follow-up (1–365).
+    pub referral_follow_up_days: u32,
 }
 
 impl Default for Settings {
@@ -61,6 +63,7 @@ impl Default for Settings {
             planning_daily_at: None,
             planning_horizon_days: 14,
             planning_time_limit_seconds: 10,
+            referral_follow_up_days: 28,
         }
     }
 }
@@ -172,7 +175,8 @@ impl Settings {
             }
         };
         within("planning_horizon_days", self.planning_horizon_days, 1..=56)?;
-        within("planning_time_limit_seconds", self.planning_time_limit_seconds, 1..=60)
+        within("planning_time_limit_seconds", self.planning_time_limit_seconds, 1..=60)?;
+        within("referral_follow_up_days", self.referral_follow_up_days, 1..=365)
     }
 }
 

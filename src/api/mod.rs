@@ -16,6 +16,7 @@ mod languages;
 mod openapi;
 mod planning_runs;
 mod profile;
+mod referrals;
 mod reports;
 mod sites;
 mod trainings;
@@ -45,7 +46,8 @@ fn documented() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(coverage::router())
         .merge(trainings::router())
         .merge(reports::router())
-        .merge(courses::router());
+        .merge(courses::router())
+        .merge(referrals::router());
     let (router, doc) = OpenApiRouter::with_openapi(openapi::base())
         .nest("/api/v1", v1)
         .merge(health::router())

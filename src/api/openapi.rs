@@ -26,6 +26,7 @@ use crate::error::Problem;
         (name = "booking", description = "Booking interpreters, volunteers' proposals, planning runs"),
         (name = "coverage", description = "Coverage by language, week, site and kind, trainings and the annual report, for team leads"),
         (name = "courses", description = "The language-course catalogue and its CSV import"),
+        (name = "referrals", description = "Language-course and recognition referrals and their life cycles"),
         (name = "admin", description = "Users, sites, the language list and the audit log"),
         (name = "reference", description = "Reference data such as public holidays"),
         (name = "operations", description = "Health and readiness")

@@ -125,3 +125,14 @@ pub async fn previous_interpreters(
     }
     Ok(previous)
 }
+
+/// The reference of one client.
+///
+/// # Errors
+/// Database errors.
+pub async fn client_reference(
+    db: &impl ConnectionTrait,
+    client_id: i64,
+) -> Result<Option<String>, DbErr> {
+    Ok(client::Entity::find_by_id(client_id).one(db).await?.map(|c| c.reference))
+}

@@ -13,6 +13,7 @@ pub mod languages;
 pub mod planning;
 pub mod pool;
 pub mod profile;
+pub mod referrals;
 pub mod report;
 pub mod sites;
 pub mod trainings;

@@ -19,6 +19,7 @@ mod planning;
 mod pool;
 mod profile;
 mod races;
+mod referrals;
 mod schema;
 mod trainings;
 mod web;

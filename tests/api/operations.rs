@@ -72,6 +72,12 @@ async fn the_openapi_document_lists_every_route() {
         "/api/v1/courses",
         "/api/v1/courses/{id}",
         "/api/v1/courses/import",
+        "/api/v1/course-referrals",
+        "/api/v1/course-referrals/{id}",
+        "/api/v1/course-referrals/{id}/status",
+        "/api/v1/recognition-referrals",
+        "/api/v1/recognition-referrals/{id}",
+        "/api/v1/recognition-referrals/{id}/status",
         "/healthz",
         "/readyz",
     ] {

@@ -1,0 +1,288 @@
+//! Referrals: a client from advice to a completed course, and from referral to a decided
+//! recognition; every step the life cycle does not allow is refused with the allowed ones.
+
+use axum::http::{Method, StatusCode};
+use chrono::{Duration, Utc};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+use sprachpool::domain::referrals::CourseStatus;
+
+use crate::helpers::{Answer, TestApp};
+
+/// A course of the catalogue with `seats` free seats; its id.
+async fn course(app: &TestApp, admin: &str, free: i32) -> i64 {
+    let provider = app
+        .call(
+            Method::POST,
+            "/api/v1/course-providers",
+            Some(admin),
+            Some(json!({ "name": "VHS Duisburg", "address": null, "contact": null })),
+        )
+        .await;
+    let start = (Utc::now().date_naive() + Duration::days(30)).to_string();
+    let added = app
+        .call(
+            Method::POST,
+            "/api/v1/courses",
+            Some(admin),
+            Some(json!({
+                "provider_id": provider.body["id"], "programme": "integration_general", "target_level": "B1",
+                "teaching_units": 700, "starts_on": start, "ends_on": null, "registration_deadline": null,
+                "schedule": "part_time", "time_of_day": "morning", "site": "mitte", "address": null,
+                "seats": 20, "free_seats": free, "childcare": false, "kursnet_ref": null
+            })),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text);
+    added.body["id"].as_i64().unwrap()
+}
+
+async fn refer(app: &TestApp, caseworker: &str, client: &str, course: Option<i64>) -> Answer {
+    app.call(
+        Method::POST,
+        "/api/v1/course-referrals",
+        Some(caseworker),
+        Some(json!({ "client_ref": client, "course_id": course, "programme": null, "current_level": "A1", "target_level": "B1", "legal_basis": "obligation" })),
+    )
+    .await
+}
+
+async fn step(app: &TestApp, caseworker: &str, id: i64, body: Value) -> Answer {
+    app.call(
+        Method::POST,
+        &format!("/api/v1/course-referrals/{id}/status"),
+        Some(caseworker),
+        Some(body),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_client_goes_from_advice_to_a_completed_course() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let course = course(&app, &admin, 1).await;
+    let caseworker = app.login("fachkraft").await;
+    let referred = refer(&app, &caseworker, "123A456789", Some(course)).await;
+    assert_eq!(referred.status, StatusCode::CREATED, "{}", referred.text);
+    assert_eq!(referred.body["status"], "advised");
+    assert_eq!(referred.body["programme"], "integration_general");
+    let id = referred.body["id"].as_i64().unwrap();
+    for to in ["voucher_issued", "registered", "placed", "running", "exam"] {
+        let moved = step(&app, &caseworker, id, json!({ "to": to })).await;
+        assert_eq!(moved.status, StatusCode::OK, "{to}: {}", moved.text);
+        assert_eq!(moved.body["status"], to);
+    }
+    // The one free seat is taken.
+    let seats = app.get(&format!("/api/v1/courses/{course}"), &caseworker).await;
+    assert_eq!(seats.body["free_seats"], 0);
+    // The result is recorded only at the exam, and needed to complete.
+    step(&app, &caseworker, id, json!({ "to": "completed" }))
+        .await
+        .assert_problem(422, Some("exam_result"));
+    let done =
+        step(&app, &caseworker, id, json!({ "to": "completed", "exam_result": "dtz_b1" })).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    assert_eq!(done.body["exam_result"], "dtz_b1");
+    assert_eq!(done.body["follow_up_on"], Value::Null);
+    let steps: Vec<&str> = done.body["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        ["advised", "voucher_issued", "registered", "placed", "running", "exam", "completed"]
+    );
+
+    // The course is full now: the next clients go to its waiting list, in order.
+    for (client, position) in [("222B333444", 1), ("333C444555", 2)] {
+        let other =
+            refer(&app, &caseworker, client, Some(course)).await.body["id"].as_i64().unwrap();
+        step(&app, &caseworker, other, json!({ "to": "registered" })).await;
+        let placed = step(&app, &caseworker, other, json!({ "to": "placed" })).await;
+        assert_eq!(placed.status, StatusCode::OK, "{}", placed.text);
+        assert_eq!(placed.body["status"], "waiting");
+        assert_eq!(placed.body["waiting_position"], position);
+        // Still full: staying on the list is no step.
+        step(&app, &caseworker, other, json!({ "to": "placed" }))
+            .await
+            .assert_problem(409, Some("to"));
+    }
+    assert_eq!(app.audited("course_referral.status").await, 6 + 2 * 2);
+}
+
+#[tokio::test]
+async fn every_step_the_life_cycle_does_not_allow_is_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let course = course(&app, &admin, 5).await;
+    let caseworker = app.login("fachkraft").await;
+    // Two referrals between them pass through every state.
+    let paths: [&[&str]; 2] = [
+        &["voucher_issued", "registered", "placed", "running", "interrupted", "running", "exam"],
+        &["registered", "dropped"],
+    ];
+    let mut checked = 0;
+    for (n, path) in paths.iter().enumerate() {
+        let id = refer(&app, &caseworker, &format!("CL-{n}00"), Some(course)).await.body["id"]
+            .as_i64()
+            .unwrap();
+        let mut at = CourseStatus::Advised;
+        for next in path.iter().copied().chain(std::iter::once("")) {
+            for &to in CourseStatus::ALL {
+                if at.can_move_to(to) {
+                    continue;
+                }
+                let refused = step(&app, &caseworker, id, json!({ "to": to.as_str() })).await;
+                refused.assert_problem(409, Some("to"));
+                for allowed in at.next() {
+                    assert!(
+                        refused.body["errors"]["to"][0]
+                            .as_str()
+                            .unwrap()
+                            .contains(allowed.as_str()),
+                        "{}",
+                        refused.text
+                    );
+                }
+                checked += 1;
+            }
+            let current = app.get(&format!("/api/v1/course-referrals/{id}"), &caseworker).await;
+            assert_eq!(current.body["status"], at.as_str(), "refusals change nothing");
+            if next.is_empty() {
+                break;
+            }
+            assert_eq!(
+                step(&app, &caseworker, id, json!({ "to": next })).await.status,
+                StatusCode::OK
+            );
+            at = next.parse().unwrap();
+        }
+    }
+    assert!(checked > 60, "{checked} refusals tried");
+    // From exam, a result out of place is refused too.
+    let early = refer(&app, &caseworker, "CL-900", Some(course)).await.body["id"].as_i64().unwrap();
+    step(&app, &caseworker, early, json!({ "to": "voucher_issued", "exam_result": "dtz_a2" }))
+        .await
+        .assert_problem(422, Some("exam_result"));
+}
+
+#[tokio::test]
+async fn bad_referrals_write_nothing_and_others_see_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let course = course(&app, &admin, 5).await;
+    let caseworker = app.login("fachkraft").await;
+    let before = app.table_counts().await;
+    let body = |change: Value| {
+        let mut b = json!({ "client_ref": "123A456789", "course_id": course, "programme": null, "current_level": "B1", "target_level": "B2", "legal_basis": "entitlement" });
+        for (k, v) in change.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        b
+    };
+    for (change, field) in [
+        (json!({ "target_level": "A2" }), "target_level"),
+        (json!({ "course_id": 99999 }), "course_id"),
+        (json!({ "course_id": null }), "programme"),
+        (json!({ "programme": "job_b2_c1" }), "programme"),
+        (json!({ "client_ref": "x" }), "client_ref"),
+        (json!({ "legal_basis": "luck" }), "legal_basis"),
+    ] {
+        app.call(Method::POST, "/api/v1/course-referrals", Some(&caseworker), Some(body(change)))
+            .await
+            .assert_problem(422, Some(field));
+    }
+    assert_eq!(app.table_counts().await, before);
+
+    let id =
+        refer(&app, &caseworker, "123A456789", Some(course)).await.body["id"].as_i64().unwrap();
+    // The team lead sees the referral, not the client.
+    let lead =
+        app.get(&format!("/api/v1/course-referrals/{id}"), &app.login("teamleitung").await).await;
+    assert_eq!(lead.status, StatusCode::OK);
+    assert_eq!(lead.body["client_ref"], Value::Null);
+    app.get(&format!("/api/v1/course-referrals/{id}"), &app.login("ki.fachkraft").await)
+        .await
+        .assert_problem(404, None);
+    app.get("/api/v1/course-referrals", &app.login("e.schmidt").await)
+        .await
+        .assert_problem(403, None);
+
+    // A referral that did not move for the follow-up time comes up on the list; a new one not.
+    assert_eq!(
+        app.get("/api/v1/course-referrals?due=true", &caseworker)
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let past = (Utc::now().date_naive() - Duration::days(1)).to_string();
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE course_referral SET follow_up_on = '{past}' WHERE id = {id}"
+        ))
+        .await
+        .unwrap();
+    let due = app.get("/api/v1/course-referrals?due=true", &caseworker).await;
+    assert_eq!(due.body.as_array().unwrap().len(), 1);
+    assert_eq!(due.body[0]["client_ref"], "123A456789");
+}
+
+#[tokio::test]
+async fn a_recognition_goes_from_referral_to_decision() {
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let referred = app
+        .call(
+            Method::POST,
+            "/api/v1/recognition-referrals",
+            Some(&caseworker),
+            Some(json!({ "client_ref": "555E666777", "reference_occupation": "Pflegefachfrau", "country": "sy", "qualification_type": "vocational", "regulated": true, "competent_body": null })),
+        )
+        .await;
+    assert_eq!(referred.status, StatusCode::CREATED, "{}", referred.text);
+    assert_eq!(referred.body["country"], "SY");
+    let id = referred.body["id"].as_i64().unwrap();
+    let path = format!("/api/v1/recognition-referrals/{id}/status");
+    app.call(Method::POST, &path, Some(&caseworker), Some(json!({ "to": "applied" })))
+        .await
+        .assert_problem(409, Some("to"));
+    for to in ["counselled", "documents", "applied", "complete"] {
+        let moved =
+            app.call(Method::POST, &path, Some(&caseworker), Some(json!({ "to": to }))).await;
+        assert_eq!(moved.status, StatusCode::OK, "{to}: {}", moved.text);
+    }
+    app.call(Method::POST, &path, Some(&caseworker), Some(json!({ "to": "decided" })))
+        .await
+        .assert_problem(422, Some("outcome"));
+    let decided = app
+        .call(
+            Method::POST,
+            &path,
+            Some(&caseworker),
+            Some(json!({ "to": "decided", "outcome": "compensation_measure" })),
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.text);
+    assert_eq!(decided.body["outcome"], "compensation_measure");
+    assert_eq!(decided.body["steps"].as_array().unwrap().len(), 6, "a date for every step");
+    assert_eq!(decided.body["next"], json!([]));
+    app.call(Method::POST, &path, Some(&caseworker), Some(json!({ "to": "complete" })))
+        .await
+        .assert_problem(409, Some("to"));
+
+    // The annual report counts it.
+    let year = Utc::now().format("%Y").to_string();
+    let report = app.get(&format!("/api/v1/reports/{year}"), &app.login("teamleitung").await).await;
+    let outcomes = report.body["recognition_outcomes"].as_array().unwrap();
+    assert!(
+        outcomes.iter().any(|o| o["key"] == "compensation_measure" && o["count"] == 1),
+        "{}",
+        report.text
+    );
+}
