@@ -338,18 +338,20 @@ pub async fn book(
         return render(&state, &page, form, errors, None).await;
     }
     let request = BookingRequest {
-        client_ref: form.client_ref.clone(),
+        client_ref: Some(form.client_ref.clone()),
         language: form.language.clone(),
         min_level,
         start,
         end,
         mode,
         site: Some(form.site.clone()).filter(|s| !s.is_empty()),
-        kind,
+        kind: Some(kind),
         priority,
         sensitive: ticked(&form.sensitive),
         gender_preference: form.gender_preference.parse().ok(),
         series,
+        course_referral_id: None,
+        recognition_referral_id: None,
     };
     match booking::book(&state.db, &page.caller, request).await {
         Ok(booked) => {

@@ -286,3 +286,68 @@ async fn a_recognition_goes_from_referral_to_decision() {
         report.text
     );
 }
+
+#[tokio::test]
+async fn an_interpreter_is_booked_from_a_referral() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let course = course(&app, &admin, 5).await;
+    let caseworker = app.login("fachkraft").await;
+    let referral =
+        refer(&app, &caseworker, "777G888999", Some(course)).await.body["id"].as_i64().unwrap();
+    let (start, end) = crate::booking::weekday_at(3, 9);
+    let booking = |extra: Value| {
+        let mut body = json!({
+            "language": "en", "min_level": "B1", "start": start, "end": end, "mode": "phone", "priority": 3
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    // The client and the kind come from the referral.
+    let booked = app
+        .call(
+            Method::POST,
+            "/api/v1/appointments",
+            Some(&caseworker),
+            Some(booking(json!({ "course_referral_id": referral }))),
+        )
+        .await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.text);
+    assert_eq!(booked.body["kind"], "language_course_advice");
+    assert_eq!(booked.body["client_ref"], "777G888999");
+    let linked = app
+        .count(&format!(
+            "SELECT COUNT(*) AS n FROM appointment WHERE course_referral_id = {referral}"
+        ))
+        .await;
+    assert_eq!(linked, 1);
+
+    let before = app.table_counts().await;
+    for (extra, field) in [
+        (json!({ "course_referral_id": referral, "client_ref": "000X000000" }), "client_ref"),
+        (json!({ "course_referral_id": referral, "kind": "benefits" }), "kind"),
+        (json!({ "course_referral_id": 99999 }), "course_referral_id"),
+        (
+            json!({ "course_referral_id": referral, "recognition_referral_id": 1 }),
+            "recognition_referral_id",
+        ),
+        (json!({ "kind": "counselling" }), "client_ref"),
+        (json!({ "client_ref": "777G888999" }), "kind"),
+    ] {
+        app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(booking(extra)))
+            .await
+            .assert_problem(422, Some(field));
+    }
+    assert_eq!(app.table_counts().await, before);
+    // Another organisation's caseworker cannot book for it.
+    app.call(
+        Method::POST,
+        "/api/v1/appointments",
+        Some(&app.login("ki.fachkraft").await),
+        Some(booking(json!({ "course_referral_id": referral }))),
+    )
+    .await
+    .assert_problem(422, Some("course_referral_id"));
+}

@@ -38,8 +38,10 @@ pub struct SeriesRule {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BookingRequest {
-    /// The client's pseudonymous customer reference (Kundennummer).
-    pub client_ref: String,
+    /// The client's pseudonymous customer reference (Kundennummer); taken from the referral
+    /// when booking for one.
+    #[serde(default)]
+    pub client_ref: Option<String>,
     /// BCP 47 tag from the organisation's language list.
     pub language: String,
     pub min_level: Level,
@@ -48,7 +50,10 @@ pub struct BookingRequest {
     pub mode: Mode,
     /// Site code; required for `in_person`.
     pub site: Option<String>,
-    pub kind: AppointmentKind,
+    /// Required unless booking for a referral, which sets language-course or recognition
+    /// advice.
+    #[serde(default)]
+    pub kind: Option<AppointmentKind>,
     /// 1 (can wait) to 5 (most important).
     pub priority: u8,
     /// Debt, health and similar topics: never given to lay interpreters.
@@ -56,6 +61,12 @@ pub struct BookingRequest {
     pub sensitive: bool,
     pub gender_preference: Option<Gender>,
     pub series: Option<SeriesRule>,
+    /// Booking for the advice appointment of a language-course referral.
+    #[serde(default)]
+    pub course_referral_id: Option<i64>,
+    /// Booking for the advice appointment of a recognition referral.
+    #[serde(default)]
+    pub recognition_referral_id: Option<i64>,
 }
 
 /// The answer to a booking: the (first) appointment, and for a series every occurrence.
@@ -121,8 +132,10 @@ pub async fn book(
     caller.require(Role::Caseworker)?;
     let at = now();
     let mut errors = FieldErrors::new();
-    let reference = input.client_ref.trim().to_owned();
-    super::clients::check_reference(&reference, "client_ref", &mut errors);
+    let reference = input.client_ref.as_deref().map(|r| r.trim().to_owned());
+    if let Some(reference) = &reference {
+        super::clients::check_reference(reference, "client_ref", &mut errors);
+    }
     let start = input.start.with_timezone(&Utc);
     let end = input.end.with_timezone(&Utc);
     if end <= start {
@@ -171,10 +184,31 @@ pub async fn book(
         }
         None => None,
     };
+    let referral = super::referrals::for_booking(
+        &txn,
+        caller,
+        input.course_referral_id,
+        input.recognition_referral_id,
+        reference.as_deref(),
+        input.kind,
+        &mut errors,
+    )
+    .await?;
+    let kind = referral.as_ref().map(|r| r.kind).or(input.kind);
+    if kind.is_none() {
+        errors.add("kind", "is needed");
+    }
+    if reference.is_none() && referral.is_none() {
+        errors.add("client_ref", "is needed");
+    }
     let language =
         errors.into_result(language)?.ok_or_else(|| AppError::validation("language", "missing"))?;
-
-    let client = super::clients::find_or_create(&txn, caller, &reference).await?;
+    let kind = kind.ok_or_else(|| AppError::validation("kind", "is needed"))?;
+    let client = match (&referral, &reference) {
+        (Some(r), _) => r.client.clone(),
+        (None, Some(reference)) => super::clients::find_or_create(&txn, caller, reference).await?,
+        (None, None) => return Err(AppError::validation("client_ref", "is needed")),
+    };
     let series_id = match &input.series {
         Some(rule) => {
             let series = appointment_series::ActiveModel {
@@ -199,15 +233,17 @@ pub async fn book(
             caseworker_id: Set(caller.user_id),
             client_id: Set(client.id),
             series_id: Set(series_id),
-            course_referral_id: Set(None),
-            recognition_referral_id: Set(None),
+            course_referral_id: Set(input.course_referral_id.filter(|_| referral.is_some())),
+            recognition_referral_id: Set(input
+                .recognition_referral_id
+                .filter(|_| referral.is_some())),
             language_id: Set(language.id),
             min_level: Set(input.min_level.as_str().to_owned()),
             starts_at: Set(*occurrence),
             ends_at: Set(*occurrence + length),
             mode: Set(input.mode.as_str().to_owned()),
             site_id: Set(site_id),
-            kind: Set(input.kind.as_str().to_owned()),
+            kind: Set(kind.as_str().to_owned()),
             priority: Set(i32::from(input.priority)),
             sensitive: Set(input.sensitive),
             // The booking's own preference, else the one on the client's record.

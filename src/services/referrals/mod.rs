@@ -13,6 +13,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
+use crate::domain::FieldErrors;
+use crate::domain::booking::AppointmentKind;
 use crate::domain::time::BERLIN;
 
 /// A step of a referral: the state it reached and when.
@@ -52,6 +54,69 @@ pub(crate) async fn record_step(
     .insert(db)
     .await?;
     Ok(())
+}
+
+/// The referral a booking is for: its client, and the kind of advice it sets.
+pub(crate) struct ForBooking {
+    pub client: entities::client::Model,
+    pub kind: AppointmentKind,
+}
+
+/// Finds the referral a booking names (at most one of the two kinds), checking that the
+/// client reference and kind, if given, agree with it; problems go into `errors`.
+///
+/// # Errors
+/// Database errors.
+pub(crate) async fn for_booking(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    course: Option<i64>,
+    recognition: Option<i64>,
+    reference: Option<&str>,
+    kind: Option<AppointmentKind>,
+    errors: &mut FieldErrors,
+) -> Result<Option<ForBooking>, DbErr> {
+    use entities::{client, course_referral, recognition_referral};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let (field, client_id, advice) = match (course, recognition) {
+        (None, None) => return Ok(None),
+        (Some(_), Some(_)) => {
+            errors.add("recognition_referral_id", "a booking is for one referral only");
+            return Ok(None);
+        }
+        (Some(id), None) => (
+            "course_referral_id",
+            course_referral::Entity::find_by_id(id)
+                .filter(course_referral::Column::OrganisationId.eq(caller.organisation_id))
+                .one(db)
+                .await?
+                .map(|r| r.client_id),
+            AppointmentKind::LanguageCourseAdvice,
+        ),
+        (None, Some(id)) => (
+            "recognition_referral_id",
+            recognition_referral::Entity::find_by_id(id)
+                .filter(recognition_referral::Column::OrganisationId.eq(caller.organisation_id))
+                .one(db)
+                .await?
+                .map(|r| r.client_id),
+            AppointmentKind::RecognitionAdvice,
+        ),
+    };
+    let Some(client) = (match client_id {
+        Some(id) => client::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    }) else {
+        errors.add(field, "is not a referral of the organisation");
+        return Ok(None);
+    };
+    if reference.is_some_and(|r| r != client.reference) {
+        errors.add("client_ref", "is not the referral's client");
+    }
+    if kind.is_some_and(|k| k != advice) {
+        errors.add("kind", format!("a booking for this referral is {advice}"));
+    }
+    Ok(Some(ForBooking { client, kind: advice }))
 }
 
 /// The day a referral that moved at `at` is to be looked at again, unless it moves before.
