@@ -351,3 +351,33 @@ async fn an_interpreter_is_booked_from_a_referral() {
     .await
     .assert_problem(422, Some("course_referral_id"));
 }
+
+#[tokio::test]
+async fn a_client_who_drops_out_frees_the_seat_for_the_next_in_line() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let course = course(&app, &admin, 1).await;
+    let caseworker = app.login("fachkraft").await;
+    let free = || async {
+        app.get(&format!("/api/v1/courses/{course}"), &caseworker).await.body["free_seats"].clone()
+    };
+    let first =
+        refer(&app, &caseworker, "111A111111", Some(course)).await.body["id"].as_i64().unwrap();
+    let second =
+        refer(&app, &caseworker, "222B222222", Some(course)).await.body["id"].as_i64().unwrap();
+    for id in [first, second] {
+        step(&app, &caseworker, id, json!({ "to": "registered" })).await;
+        step(&app, &caseworker, id, json!({ "to": "placed" })).await;
+    }
+    assert_eq!(free().await, 0);
+    step(&app, &caseworker, first, json!({ "to": "running" })).await;
+    assert_eq!(
+        step(&app, &caseworker, first, json!({ "to": "dropped" })).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(free().await, 1);
+    let placed = step(&app, &caseworker, second, json!({ "to": "placed" })).await;
+    assert_eq!(placed.body["status"], "placed", "{}", placed.text);
+    assert_eq!(placed.body["waiting_position"], Value::Null);
+    assert_eq!(free().await, 0);
+}

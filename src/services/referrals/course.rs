@@ -272,6 +272,20 @@ pub async fn transition(
             ));
         }
     }
+    // A client who leaves a course before its end gives their seat back.
+    let held_seat =
+        matches!(from, CourseStatus::Placed | CourseStatus::Running | CourseStatus::Interrupted);
+    if held_seat
+        && to == CourseStatus::Dropped
+        && let Some(course) = course_id
+    {
+        course::Entity::update_many()
+            .col_expr(course::Column::FreeSeats, Expr::col(course::Column::FreeSeats).add(1))
+            .filter(course::Column::Id.eq(course))
+            .filter(Expr::col(course::Column::FreeSeats).lt(Expr::col(course::Column::Seats)))
+            .exec(&txn)
+            .await?;
+    }
     let at = now();
     let mut active: course_referral::ActiveModel = row.into();
     active.status = Set(to.as_str().to_owned());
