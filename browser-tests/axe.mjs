@@ -183,6 +183,7 @@ for (const lang of ["de", "en"]) {
     await expectErrorSummary(page, lang, "absences, last day before first day");
     await audit(page, lang, "absences, last day before first day");
     await visit(page, "/pool?language=apc&min_level=B2", 200, lang, "pool (caseworker), filtered");
+    await visit(page, "/courses", 200, lang, "courses (caseworker)");
     await context.close();
   }
   // A volunteer without another role meets the forbidden page.
@@ -195,6 +196,13 @@ for (const lang of ["de", "en"]) {
     const { context, page } = await session(lang, username);
     await visit(page, "/", 200, lang, `start page (${label})`);
     await visit(page, "/pool", 200, lang, `pool (${label})`);
+    if (username === "admin") {
+      await visit(page, "/courses", 200, lang, "courses (admin, with the import)");
+      await page.fill("#csv", "provider;programme\nVHS;x");
+      await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);
+      await expectErrorSummary(page, lang, "courses, a refused import");
+      await audit(page, lang, "courses, a refused import");
+    }
     await context.close();
   }
 }

@@ -95,7 +95,7 @@ struct BookingsPage {
     rows: Vec<Row>,
 }
 
-fn choices<T: Copy>(
+pub(super) fn choices<T: Copy>(
     all: &[T],
     value: impl Fn(T) -> String,
     label: impl Fn(T) -> String,

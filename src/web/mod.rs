@@ -7,6 +7,7 @@ mod assignments;
 mod availability;
 mod bookings;
 mod charts;
+mod courses;
 mod dashboard;
 mod forms;
 mod home;
@@ -56,6 +57,8 @@ pub fn router() -> Router<AppState> {
         .route("/report", get(report::show))
         .route("/report/measures", post(report::save_measures))
         .route("/report/download", get(report::download))
+        .route("/courses", get(courses::show))
+        .route("/courses/import", post(courses::import_csv))
         .route("/trainings", get(trainings::show).post(trainings::add))
         .route("/trainings/{id}/delete", post(trainings::delete))
         .route("/static/app.css", get(stylesheet))

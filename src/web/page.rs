@@ -101,6 +101,7 @@ impl Visitor {
                 .any(|r| matches!(r, Role::Caseworker | Role::TeamLead | Role::Admin))
             {
                 link("/pool", "nav.pool");
+                link("/courses", "nav.courses");
             }
         }
         let other = match t.0 {

@@ -171,3 +171,32 @@ async fn admins_keep_providers_and_courses_by_hand() {
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
     assert_eq!(app.audited("course.delete").await, 1);
 }
+
+#[tokio::test]
+async fn the_catalogue_through_the_pages() {
+    let app = TestApp::spawn().await;
+    let mut admin = crate::web::Browser::new(&app);
+    admin.log_in("admin").await;
+    assert_eq!(admin.get("/courses").await.status, StatusCode::OK);
+    let csrf = admin.csrf();
+    let bad = format!(
+        "{HEADER}\nVHS;integration_generl;B1;700;{};;;nein;part_time;morning;;;20;4;ja;\n",
+        ahead(30)
+    );
+    let refused = admin.post("/courses/import", &[("csrf", &csrf), ("csv", &bad)]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text.contains("line 2.programme"), "{}", refused.text);
+    let imported = admin.post("/courses/import", &[("csrf", &csrf), ("csv", &catalogue())]).await;
+    assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.text);
+
+    let mut caseworker = crate::web::Browser::new(&app);
+    caseworker.log_in("fachkraft").await;
+    let found = caseworker.get("/courses?programme=integration_women&childcare=1").await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert_eq!(found.text.matches("<th scope=\"row\">").count(), 1, "{}", found.text);
+    assert!(found.text.contains("<th scope=\"row\">Frauenintegrationskurs"), "{}", found.text);
+    assert!(!found.text.contains("/courses/import\""), "the import is for admins");
+    let mut volunteer = crate::web::Browser::new(&app);
+    volunteer.log_in("e.schmidt").await;
+    assert_eq!(volunteer.get("/courses").await.status, StatusCode::FORBIDDEN);
+}
