@@ -143,6 +143,7 @@ for (const lang of ["de", "en"]) {
     await visit(page, "/dashboard?from=2026-05-01&to=2026-04-01", 422, lang, "dashboard, period ending before it starts");
     await expectErrorSummary(page, lang, "dashboard, period ending before it starts");
     await visit(page, "/report", 200, lang, "annual report (team lead)");
+    await visit(page, "/referrals", 200, lang, "referrals pipeline (team lead)");
     await visit(page, "/trainings", 200, lang, "trainings (team lead)");
     await page.fill("#title", "Interkulturelle Kommunikation");
     await page.fill("#starts_on", "2026-05-05");
@@ -184,6 +185,17 @@ for (const lang of ["de", "en"]) {
     await audit(page, lang, "absences, last day before first day");
     await visit(page, "/pool?language=apc&min_level=B2", 200, lang, "pool (caseworker), filtered");
     await visit(page, "/courses", 200, lang, "courses (caseworker)");
+    await visit(page, "/referrals", 200, lang, "referrals (caseworker)");
+    await page.fill("#course_client_ref", "123D456789");
+    await page.selectOption("#course_programme", "job_b1_b2");
+    await page.selectOption("#course_current_level", "B2");
+    await page.selectOption("#course_target_level", "B1");
+    await Promise.all([page.waitForNavigation(), page.click("section[aria-labelledby=new-course-title] button[type=submit]")]);
+    await expectErrorSummary(page, lang, "referrals, target below the current level");
+    await audit(page, lang, "referrals, target below the current level");
+    await page.selectOption("#course_target_level", "C1");
+    await Promise.all([page.waitForNavigation(), page.click("section[aria-labelledby=new-course-title] button[type=submit]")]);
+    await audit(page, lang, "referrals, with a referral");
     await context.close();
   }
   // A volunteer without another role meets the forbidden page.

@@ -20,7 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_providers, add_provider))
         .routes(routes!(search_courses, add_course))
-        .routes(routes!(get_course, delete_course))
+        .routes(routes!(get_course, replace_course, delete_course))
         .routes(routes!(import_courses))
 }
 
@@ -91,6 +91,22 @@ async fn get_course(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<CourseView>> {
     Ok(Json(courses::get(&state.db, &caller, id).await?))
+}
+
+/// Replaces a course's record (admins).
+#[utoipa::path(
+    put, path = "/courses/{id}", tag = "courses", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Course id")),
+    request_body = CourseInput,
+    responses((status = 200, description = "Replaced", body = CourseView))
+)]
+async fn replace_course(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<CourseInput>,
+) -> ApiResult<Json<CourseView>> {
+    Ok(Json(courses::replace_course(&state.db, &caller, id, body).await?))
 }
 
 /// Removes a course no referral names (admins).

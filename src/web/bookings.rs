@@ -72,6 +72,9 @@ pub struct BookingForm {
     priority: String,
     sensitive: Option<String>,
     gender_preference: String,
+    /// Set when booking for a referral's advice appointment.
+    course_referral_id: String,
+    recognition_referral_id: String,
     repeat: Option<String>,
     every_weeks: String,
     until: String,
@@ -249,6 +252,10 @@ async fn render(
 pub struct NoticeQuery {
     booked: Option<i64>,
     done: Option<String>,
+    /// Booking for a referral: its client and the kind of advice, prefilled.
+    client_ref: Option<String>,
+    course_referral: Option<i64>,
+    recognition_referral: Option<i64>,
 }
 
 /// The form and the list.
@@ -274,10 +281,21 @@ pub async fn show(
         (None, Some(_)) => Some(t.get("form.saved").to_owned()),
         (None, None) => None,
     };
+    let kind = match (query.course_referral, query.recognition_referral) {
+        (Some(_), _) => "language_course_advice",
+        (None, Some(_)) => "recognition_advice",
+        (None, None) => "counselling",
+    };
     let form = BookingForm {
         min_level: "B1".into(),
         mode: "in_person".into(),
-        kind: "counselling".into(),
+        kind: kind.into(),
+        client_ref: query.client_ref.clone().unwrap_or_default(),
+        course_referral_id: query.course_referral.map(|id| id.to_string()).unwrap_or_default(),
+        recognition_referral_id: query
+            .recognition_referral
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
         priority: "3".into(),
         every_weeks: "1".into(),
         ..BookingForm::default()
@@ -350,8 +368,8 @@ pub async fn book(
         sensitive: ticked(&form.sensitive),
         gender_preference: form.gender_preference.parse().ok(),
         series,
-        course_referral_id: None,
-        recognition_referral_id: None,
+        course_referral_id: form.course_referral_id.parse().ok(),
+        recognition_referral_id: form.recognition_referral_id.parse().ok(),
     };
     match booking::book(&state.db, &page.caller, request).await {
         Ok(booked) => {

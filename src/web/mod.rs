@@ -17,6 +17,7 @@ mod page;
 mod planning;
 mod pool;
 mod profile;
+mod referrals;
 mod report;
 mod trainings;
 
@@ -57,6 +58,11 @@ pub fn router() -> Router<AppState> {
         .route("/report", get(report::show))
         .route("/report/measures", post(report::save_measures))
         .route("/report/download", get(report::download))
+        .route("/referrals", get(referrals::show))
+        .route("/referrals/course", post(referrals::add_course))
+        .route("/referrals/recognition", post(referrals::add_recognition))
+        .route("/referrals/course/{id}/status", post(referrals::course_step))
+        .route("/referrals/recognition/{id}/status", post(referrals::recognition_step))
         .route("/courses", get(courses::show))
         .route("/courses/import", post(courses::import_csv))
         .route("/trainings", get(trainings::show).post(trainings::add))

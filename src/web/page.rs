@@ -103,6 +103,9 @@ impl Visitor {
                 link("/pool", "nav.pool");
                 link("/courses", "nav.courses");
             }
+            if caller.roles.iter().any(|r| matches!(r, Role::Caseworker | Role::TeamLead)) {
+                link("/referrals", "nav.referrals");
+            }
         }
         let other = match t.0 {
             Locale::De => Locale::En,

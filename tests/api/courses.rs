@@ -163,6 +163,12 @@ async fn admins_keep_providers_and_courses_by_hand() {
             .assert_problem(422, Some(field));
     }
     let id = added.body["id"].as_i64().unwrap();
+    let mut fuller = course.clone();
+    fuller["free_seats"] = json!(0);
+    let replaced =
+        app.call(Method::PUT, &format!("/api/v1/courses/{id}"), Some(&admin), Some(fuller)).await;
+    assert_eq!(replaced.status, StatusCode::OK, "{}", replaced.text);
+    assert_eq!(replaced.body["free_seats"], 0);
     app.call(Method::POST, "/api/v1/courses", Some(&app.login("teamleitung").await), Some(course))
         .await
         .assert_problem(403, None);

@@ -381,3 +381,61 @@ async fn a_client_who_drops_out_frees_the_seat_for_the_next_in_line() {
     assert_eq!(placed.body["waiting_position"], Value::Null);
     assert_eq!(free().await, 0);
 }
+
+#[tokio::test]
+async fn referrals_through_the_pages() {
+    let app = TestApp::spawn().await;
+    let mut browser = crate::web::Browser::new(&app);
+    browser.log_in("fachkraft").await;
+    assert_eq!(browser.get("/referrals").await.status, StatusCode::OK);
+    let csrf = browser.csrf();
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("client_ref", "123A456789"),
+        ("course_id", ""),
+        ("programme", "job_b1_b2"),
+        ("current_level", "B2"),
+        ("target_level", "B1"),
+        ("legal_basis", "obligation"),
+    ];
+    let refused = browser.post("/referrals/course", &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text.contains("href=\"#course_target_level\""), "{}", refused.text);
+    fields[5] = ("target_level", "C1");
+    assert_eq!(browser.post("/referrals/course", &fields).await.status, StatusCode::SEE_OTHER);
+    let listed = browser.get("/referrals?saved=1").await;
+    assert!(listed.text.contains("<th scope=\"row\">123A456789</th>"), "{}", listed.text);
+    let id: i64 = app.count("SELECT MAX(id) AS n FROM course_referral").await;
+    let moved = browser
+        .post(
+            &format!("/referrals/course/{id}/status"),
+            &[("csrf", &csrf), ("to", "voucher_issued")],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.text);
+    let skipped = browser
+        .post(&format!("/referrals/course/{id}/status"), &[("csrf", &csrf), ("to", "exam")])
+        .await;
+    // The page shows the refusal with the steps that are allowed.
+    assert_eq!(skipped.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", skipped.text);
+    assert!(skipped.text.contains("registered"), "{}", skipped.text);
+    // Booking an interpreter starts from the referral: client and kind prefilled.
+    let form = browser.get(&format!("/bookings?course_referral={id}&client_ref=123A456789")).await;
+    assert!(
+        form.text.contains(&format!("name=\"course_referral_id\" value=\"{id}\"")),
+        "{}",
+        form.text
+    );
+    assert!(form.text.contains("value=\"123A456789\""));
+
+    let mut lead = crate::web::Browser::new(&app);
+    lead.log_in("teamleitung").await;
+    let pipeline = lead.get("/referrals").await;
+    assert_eq!(pipeline.status, StatusCode::OK);
+    assert!(
+        pipeline.text.contains("Berechtigung erteilt</th><td class=\"number\">1</td>"),
+        "{}",
+        pipeline.text
+    );
+    assert!(!pipeline.text.contains("123A456789"), "team leads see no client references");
+}

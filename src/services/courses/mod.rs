@@ -264,15 +264,63 @@ pub async fn add_course(
     caller.require(Role::Admin)?;
     let mut errors = check(&input);
     let txn = crate::db::write(db).await?;
+    let site_id = known(&txn, caller, &input, &mut errors).await?;
+    errors.into_result(())?;
+    let row = write_course(&txn, caller.organisation_id, &input, site_id, None).await?;
+    audit(&txn, caller, "course.create", "course", row.id, serde_json::Value::Null).await?;
+    txn.commit().await?;
+    one(db, caller.organisation_id, row.id).await?.ok_or(AppError::NotFound)
+}
+
+/// Replaces a course's record (admins).
+///
+/// # Errors
+/// Forbidden unless admin; not found; bad input, an unknown provider or site (422).
+pub async fn replace_course(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: i64,
+    input: CourseInput,
+) -> Result<CourseView, AppError> {
+    caller.require(Role::Admin)?;
+    let mut errors = check(&input);
+    let txn = crate::db::write(db).await?;
+    let existing = own_course(&txn, caller.organisation_id, id).await?.ok_or(AppError::NotFound)?;
+    let site_id = known(&txn, caller, &input, &mut errors).await?;
+    errors.into_result(())?;
+    write_course(&txn, caller.organisation_id, &input, site_id, Some(existing)).await?;
+    audit(&txn, caller, "course.update", "course", id, serde_json::Value::Null).await?;
+    txn.commit().await?;
+    one(db, caller.organisation_id, id).await?.ok_or(AppError::NotFound)
+}
+
+async fn own_course(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+    id: i64,
+) -> Result<Option<course::Model>, sea_orm::DbErr> {
+    course::Entity::find_by_id(id)
+        .filter(course::Column::OrganisationId.eq(organisation_id))
+        .one(db)
+        .await
+}
+
+/// Checks that the course's provider and site belong to the organisation; the site's id.
+async fn known(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    input: &CourseInput,
+    errors: &mut FieldErrors,
+) -> Result<Option<i64>, sea_orm::DbErr> {
     let provider = course_provider::Entity::find_by_id(input.provider_id)
         .filter(course_provider::Column::OrganisationId.eq(caller.organisation_id))
-        .one(&txn)
+        .one(db)
         .await?;
     if provider.is_none() {
         errors.add("provider_id", "is not a course provider of the organisation");
     }
-    let site_id = match input.site.as_deref() {
-        Some(code) => match repo::sites::by_code(&txn, caller.organisation_id, code).await? {
+    Ok(match input.site.as_deref() {
+        Some(code) => match repo::sites::by_code(db, caller.organisation_id, code).await? {
             Some(site) => Some(site.id),
             None => {
                 errors.add("site", format!("\"{code}\" is not a site of the organisation"));
@@ -280,12 +328,7 @@ pub async fn add_course(
             }
         },
         None => None,
-    };
-    errors.into_result(())?;
-    let row = write_course(&txn, caller.organisation_id, &input, site_id, None).await?;
-    audit(&txn, caller, "course.create", "course", row.id, serde_json::Value::Null).await?;
-    txn.commit().await?;
-    one(db, caller.organisation_id, row.id).await?.ok_or(AppError::NotFound)
+    })
 }
 
 /// One course of the caller's organisation.
