@@ -205,13 +205,7 @@ pub async fn transition(
     let from: CourseStatus =
         row.status.parse().map_err(|_| AppError::Internal(format!("status {}", row.status)))?;
     if !from.can_move_to(step.to) {
-        let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
-        let message = if allowed.is_empty() {
-            format!("a referral that is {from} does not move on")
-        } else {
-            format!("from {from} it may move to: {}", allowed.join(", "))
-        };
-        return Err(AppError::conflict_on("to", message));
+        return Err(super::refusal(from, from.next()));
     }
     let finishing = from == CourseStatus::Exam && step.to == CourseStatus::Completed;
     match (step.exam_result, finishing) {

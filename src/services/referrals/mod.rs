@@ -119,6 +119,17 @@ pub(crate) async fn for_booking(
     Ok(Some(ForBooking { client, kind: advice }))
 }
 
+/// The answer to a step the life cycle does not allow: 409, naming the states that may follow.
+pub(crate) fn refusal<S: std::fmt::Display>(from: S, next: &[S]) -> crate::error::AppError {
+    let message = if next.is_empty() {
+        format!("a referral that is {from} does not move on")
+    } else {
+        let allowed: Vec<String> = next.iter().map(ToString::to_string).collect();
+        format!("from {from} it may move to: {}", allowed.join(", "))
+    };
+    crate::error::AppError::conflict_on("to", message)
+}
+
 /// The day a referral that moved at `at` is to be looked at again, unless it moves before.
 pub(crate) fn follow_up(at: DateTime<Utc>, days: u32) -> NaiveDate {
     at.with_timezone(&BERLIN).date_naive() + Duration::days(i64::from(days))
