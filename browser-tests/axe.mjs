@@ -171,6 +171,9 @@ for (const lang of ["de", "en"]) {
     const { context, page } = await session(lang, "dolmetscher");
     await visit(page, "/", 200, lang, "start page (volunteer and caseworker)");
     await visit(page, "/profile", 200, lang, "profile");
+    await visit(page, "/calendar", 200, lang, "calendar subscription");
+    await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);
+    await audit(page, lang, "calendar subscription, new address shown");
     await visit(page, "/availability", 200, lang, "availability");
     await page.fill("#start", "12:00");
     await page.fill("#end", "09:00");

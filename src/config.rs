@@ -45,6 +45,8 @@ pub struct Settings {
     pub planning_time_limit_seconds: u32,
     /// Days after which a referral that did not move comes up for follow-up (1–365).
     pub referral_follow_up_days: u32,
+    /// The address users reach the service at, for links in calendar feeds and e-mails.
+    pub public_url: String,
 }
 
 impl Default for Settings {
@@ -64,6 +66,7 @@ impl Default for Settings {
             planning_horizon_days: 14,
             planning_time_limit_seconds: 10,
             referral_follow_up_days: 28,
+            public_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }

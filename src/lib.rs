@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod export;
 pub mod i18n;
+pub mod ical;
 pub mod repo;
 pub mod report;
 pub mod scheduling;

@@ -17,6 +17,10 @@ pub struct Model {
     pub active: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// SHA-256 of the secret calendar-feed token, if a feed is on.
+    pub calendar_token_digest: Option<String>,
+    /// The feed also shows proposals, as tentative.
+    pub calendar_with_proposals: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,6 +12,7 @@ mod m20261123_000005_planning_guard;
 mod m20261123_000006_site_travel;
 mod m20261128_000007_appointment_timing;
 mod m20261128_000008_report_measures;
+mod m20261128_000009_calendar_feed;
 mod util;
 
 /// The ordered list of every migration.
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_site_travel::Migration),
             Box::new(m20261128_000007_appointment_timing::Migration),
             Box::new(m20261128_000008_report_measures::Migration),
+            Box::new(m20261128_000009_calendar_feed::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ mod appointments;
 mod assignments;
 mod audit;
 mod auth;
+mod calendar;
 mod clients;
 mod courses;
 mod coverage;
@@ -47,7 +48,8 @@ fn documented() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(trainings::router())
         .merge(reports::router())
         .merge(courses::router())
-        .merge(referrals::router());
+        .merge(referrals::router())
+        .merge(calendar::router());
     let (router, doc) = OpenApiRouter::with_openapi(openapi::base())
         .nest("/api/v1", v1)
         .merge(health::router())

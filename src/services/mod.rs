@@ -6,6 +6,7 @@ pub mod assignments;
 pub mod audit_log;
 pub mod auth;
 pub mod booking;
+pub mod calendar;
 pub mod clients;
 pub mod courses;
 pub mod coverage;

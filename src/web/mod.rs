@@ -6,6 +6,7 @@ mod absences;
 mod assignments;
 mod availability;
 mod bookings;
+mod calendar;
 mod charts;
 mod courses;
 mod dashboard;
@@ -63,6 +64,10 @@ pub fn router() -> Router<AppState> {
         .route("/referrals/recognition", post(referrals::add_recognition))
         .route("/referrals/course/{id}/status", post(referrals::course_step))
         .route("/referrals/recognition/{id}/status", post(referrals::recognition_step))
+        .route("/calendar", get(calendar::show))
+        .route("/calendar/issue", post(calendar::issue))
+        .route("/calendar/revoke", post(calendar::revoke))
+        .route("/calendar/{file}", get(calendar::feed))
         .route("/courses", get(courses::show))
         .route("/courses/import", post(courses::import_csv))
         .route("/trainings", get(trainings::show).post(trainings::add))

@@ -106,6 +106,9 @@ impl Visitor {
             if caller.roles.iter().any(|r| matches!(r, Role::Caseworker | Role::TeamLead)) {
                 link("/referrals", "nav.referrals");
             }
+            if caller.roles.iter().any(|r| matches!(r, Role::Volunteer | Role::TeamLead)) {
+                link("/calendar", "nav.calendar");
+            }
         }
         let other = match t.0 {
             Locale::De => Locale::En,

@@ -8,6 +8,7 @@ mod admin;
 mod auth;
 mod bad_input;
 mod booking;
+mod calendar;
 mod cli;
 mod concurrency;
 mod courses;

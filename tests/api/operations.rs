@@ -78,6 +78,7 @@ async fn the_openapi_document_lists_every_route() {
         "/api/v1/recognition-referrals",
         "/api/v1/recognition-referrals/{id}",
         "/api/v1/recognition-referrals/{id}/status",
+        "/api/v1/me/calendar",
         "/healthz",
         "/readyz",
     ] {
