@@ -21,6 +21,8 @@ pub struct Model {
     pub calendar_token_digest: Option<String>,
     /// The feed also shows proposals, as tentative.
     pub calendar_with_proposals: bool,
+    /// Kinds of messages turned off, comma-separated (`proposal,reminder`).
+    pub notifications_off: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ mod m20261123_000006_site_travel;
 mod m20261128_000007_appointment_timing;
 mod m20261128_000008_report_measures;
 mod m20261128_000009_calendar_feed;
+mod m20261128_000010_notification_settings;
 mod util;
 
 /// The ordered list of every migration.
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_appointment_timing::Migration),
             Box::new(m20261128_000008_report_measures::Migration),
             Box::new(m20261128_000009_calendar_feed::Migration),
+            Box::new(m20261128_000010_notification_settings::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::notify::{self, NoticeKind};
 use super::planning;
 use super::views::in_berlin;
 use super::{audit, clean_text, now};
@@ -194,6 +195,7 @@ pub async fn confirm(
             row.status
         )));
     }
+    notify::assignment_changed(&txn, row.id, NoticeKind::Confirmed).await?;
     audit(
         &txn,
         caller,

@@ -11,6 +11,7 @@ pub mod clients;
 pub mod courses;
 pub mod coverage;
 pub mod languages;
+pub mod notify;
 pub mod planning;
 pub mod pool;
 pub mod profile;

@@ -24,7 +24,7 @@ pub fn weekday_at(weekday: u32, hour: u32) -> (String, String) {
 }
 
 /// English by phone on Thursday mornings: seven demo volunteers could take it.
-fn english_call(start: &str, end: &str) -> Value {
+pub fn english_call(start: &str, end: &str) -> Value {
     json!({
         "client_ref": "987X654321", "language": "en", "min_level": "B1", "start": start, "end": end,
         "mode": "phone", "kind": "benefits", "priority": 4
@@ -39,7 +39,7 @@ fn arabic_booking(start: &str, end: &str) -> Value {
 }
 
 /// The username of an interpreter profile.
-async fn username_of(app: &TestApp, interpreter_id: i64) -> String {
+pub async fn username_of(app: &TestApp, interpreter_id: i64) -> String {
     use sea_orm::{ConnectionTrait, Statement};
     let backend = app.db.get_database_backend();
     let row = app
@@ -55,7 +55,7 @@ async fn username_of(app: &TestApp, interpreter_id: i64) -> String {
 }
 
 /// The volunteer's assignment for an appointment, as the volunteer lists them.
-async fn assignment_for(app: &TestApp, token: &str, start: &str) -> Value {
+pub async fn assignment_for(app: &TestApp, token: &str, start: &str) -> Value {
     let list = app.get("/api/v1/me/assignments", token).await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.text);
     let start = chrono::DateTime::parse_from_rfc3339(start).unwrap();

@@ -15,6 +15,7 @@ mod courses;
 mod coverage;
 mod helpers;
 mod isolation;
+mod notifications;
 mod operations;
 mod planning;
 mod pool;

@@ -470,6 +470,7 @@ pub async fn cancel(
             at,
         )
         .await?;
+        let live = repo::booking::assignments_of(&txn, &[target.id], &repo::booking::LIVE).await?;
         assignment::Entity::update_many()
             .col_expr(assignment::Column::Status, Expr::value("cancelled"))
             .col_expr(assignment::Column::Version, Expr::col(assignment::Column::Version).add(1))
@@ -478,6 +479,10 @@ pub async fn cancel(
             .filter(assignment::Column::Status.is_in(repo::booking::LIVE))
             .exec(&txn)
             .await?;
+        for a in live {
+            super::notify::assignment_changed(&txn, a.id, super::notify::NoticeKind::Cancelled)
+                .await?;
+        }
         audit(
             &txn,
             caller,

@@ -21,6 +21,7 @@ use crate::error::AppError;
 use crate::repo;
 use crate::scheduling::format::Plan;
 use crate::scheduling::{self, SolveOptions};
+use crate::services::notify::{self, NoticeKind};
 use snapshot::Snapshot;
 
 /// Time the optimiser may take when a booking or a decline waits for its answer.
@@ -112,6 +113,7 @@ pub async fn apply(
                 .filter(assignment::Column::Id.eq(e.id))
                 .exec(db)
                 .await?;
+            notify::assignment_changed(db, e.id, NoticeKind::Withdrawn).await?;
         }
         let mut update = appointment::Entity::update_many()
             .col_expr(appointment::Column::Version, Expr::col(appointment::Column::Version).add(1))
@@ -121,7 +123,7 @@ pub async fn apply(
         match wanted {
             Some(interpreter_id) => {
                 if !kept {
-                    assignment::ActiveModel {
+                    let proposed = assignment::ActiveModel {
                         organisation_id: Set(organisation_id),
                         appointment_id: Set(appointment_id),
                         interpreter_id: Set(interpreter_id),
@@ -135,6 +137,7 @@ pub async fn apply(
                     }
                     .insert(db)
                     .await?;
+                    notify::assignment_changed(db, proposed.id, NoticeKind::Proposal).await?;
                 }
                 applied.assigned += 1;
                 update = update

@@ -1,0 +1,95 @@
+//! Notifications are written to the outbox in the same transaction as the change they tell
+//! of: a proposal, a confirmation, a cancellation. A refused change writes none; a volunteer
+//! who turned a kind off gets none; no message carries the client's reference.
+
+use axum::http::{Method, StatusCode};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+use crate::booking::{assignment_for, english_call, username_of, weekday_at};
+use crate::helpers::TestApp;
+
+async fn outbox(app: &TestApp) -> Vec<(String, Value)> {
+    use sea_orm::{EntityTrait, QueryOrder};
+    entities::outbox::Entity::find()
+        .order_by_asc(entities::outbox::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.kind, serde_json::from_str(&o.payload).unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn each_change_queues_its_message_in_the_same_transaction() {
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let (start, end) = weekday_at(3, 9);
+    let booked = app
+        .call(
+            Method::POST,
+            "/api/v1/appointments",
+            Some(&caseworker),
+            Some(english_call(&start, &end)),
+        )
+        .await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.text);
+    let queued = outbox(&app).await;
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert_eq!(queued[0].0, "proposal");
+    let event = &queued[0].1["event"];
+    assert!(event["uid"].as_str().unwrap().starts_with("assignment-"));
+    assert_eq!(event["language_de"], "Englisch");
+    assert!(!queued[0].1.to_string().contains("987X654321"), "no client reference in a message");
+
+    let volunteer = username_of(&app, booked.body["interpreter"]["id"].as_i64().unwrap()).await;
+    let token = app.login(&volunteer).await;
+    let proposal = assignment_for(&app, &token, &start).await;
+    let path = format!("/api/v1/me/assignments/{}/confirm", proposal["id"]);
+    assert_eq!(app.call(Method::POST, &path, Some(&token), None).await.status, StatusCode::OK);
+    // A second confirmation is refused and writes nothing.
+    app.call(Method::POST, &path, Some(&token), None).await.assert_problem(409, None);
+    let queued = outbox(&app).await;
+    assert_eq!(queued.iter().map(|q| q.0.as_str()).collect::<Vec<_>>(), ["proposal", "confirmed"]);
+    assert_eq!(queued[1].1["event"]["confirmed"], true);
+    assert!(queued[1].1["event"]["sequence"].as_i64() > queued[0].1["event"]["sequence"].as_i64());
+
+    let cancelled = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/appointments/{}/cancel", booked.body["id"]),
+            Some(&caseworker),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.text);
+    let queued = outbox(&app).await;
+    assert_eq!(queued.last().unwrap().0, "cancelled");
+    assert_eq!(
+        queued.last().unwrap().1["event"]["uid"],
+        queued[0].1["event"]["uid"],
+        "the same calendar event"
+    );
+}
+
+#[tokio::test]
+async fn a_volunteer_who_turned_proposals_off_gets_none() {
+    let app = TestApp::spawn().await;
+    app.db
+        .execute_unprepared("UPDATE app_user SET notifications_off = 'proposal,reminder'")
+        .await
+        .unwrap();
+    let caseworker = app.login("fachkraft").await;
+    let (start, end) = weekday_at(3, 9);
+    let booked = app
+        .call(
+            Method::POST,
+            "/api/v1/appointments",
+            Some(&caseworker),
+            Some(english_call(&start, &end)),
+        )
+        .await;
+    assert_eq!(booked.body["status"], "proposed", "{}", booked.text);
+    assert!(outbox(&app).await.is_empty());
+}
