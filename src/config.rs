@@ -47,6 +47,28 @@ pub struct Settings {
     pub referral_follow_up_days: u32,
     /// The address users reach the service at, for links in calendar feeds and e-mails.
     pub public_url: String,
+    /// SMTP relay for notifications; none: messages wait in the outbox.
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// `starttls` (default), `tls` (implicit, port 465) or `none` (a local relay only).
+    pub smtp_tls: SmtpTls,
+    pub smtp_username: Option<String>,
+    /// Never printed.
+    pub smtp_password: Option<secrecy::SecretString>,
+    /// Sender, e.g. `sprachpool <dolmetschpool@jobcenter.example>`.
+    pub smtp_from: String,
+    /// Attempts before a message is parked for the admins.
+    pub outbox_max_attempts: u32,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    #[default]
+    Starttls,
+    Tls,
+    None,
 }
 
 impl Default for Settings {
@@ -67,6 +89,13 @@ impl Default for Settings {
             planning_time_limit_seconds: 10,
             referral_follow_up_days: 28,
             public_url: "http://127.0.0.1:8080".to_owned(),
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_tls: SmtpTls::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: "sprachpool <noreply@sprachpool.invalid>".to_owned(),
+            outbox_max_attempts: 8,
         }
     }
 }

@@ -120,6 +120,7 @@ mod tests {
             concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
             concat!(env!("CARGO_MANIFEST_DIR"), "/src/web"),
             concat!(env!("CARGO_MANIFEST_DIR"), "/src/report"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src/services/notify"),
         ] {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();

@@ -47,6 +47,12 @@ pub async fn serve(settings: Settings, demo: bool) -> CommandResult {
         };
         tokio::spawn(schedule::run_forever(db.clone(), schedule));
     }
+    match crate::services::notify::worker::Mailer::from_settings(&settings)? {
+        Some(mailer) => {
+            tokio::spawn(crate::services::notify::worker::run_forever(db.clone(), mailer));
+        }
+        None => tracing::info!("no smtp_host set: notifications wait in the outbox"),
+    }
     tracing::info!(address = %listener.local_addr()?, "listening; open http://{}/ in a browser", listener.local_addr()?);
     app::run(AppState::new(db, settings), listener, shutdown_signal()).await?;
     tracing::info!("stopped");

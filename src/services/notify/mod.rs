@@ -6,6 +6,9 @@
 
 use std::collections::HashMap;
 
+pub mod mail;
+pub mod worker;
+
 use chrono::{DateTime, Utc};
 use entities::{appointment, assignment, interpreter, outbox};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
