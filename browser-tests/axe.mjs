@@ -171,6 +171,7 @@ for (const lang of ["de", "en"]) {
     const { context, page } = await session(lang, "dolmetscher");
     await visit(page, "/", 200, lang, "start page (volunteer and caseworker)");
     await visit(page, "/profile", 200, lang, "profile");
+    await visit(page, "/notifications", 200, lang, "notification settings");
     await visit(page, "/calendar", 200, lang, "calendar subscription");
     await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);
     await audit(page, lang, "calendar subscription, new address shown");
@@ -212,6 +213,7 @@ for (const lang of ["de", "en"]) {
     await visit(page, "/", 200, lang, `start page (${label})`);
     await visit(page, "/pool", 200, lang, `pool (${label})`);
     if (username === "admin") {
+      await visit(page, "/notifications", 200, lang, "notifications (admin, undeliverable messages)");
       await visit(page, "/courses", 200, lang, "courses (admin, with the import)");
       await page.fill("#csv", "provider;programme\nVHS;x");
       await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);

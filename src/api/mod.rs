@@ -14,6 +14,7 @@ mod health;
 mod holidays;
 mod interpreters;
 mod languages;
+mod notifications;
 mod openapi;
 mod planning_runs;
 mod profile;
@@ -49,7 +50,8 @@ fn documented() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(reports::router())
         .merge(courses::router())
         .merge(referrals::router())
-        .merge(calendar::router());
+        .merge(calendar::router())
+        .merge(notifications::router());
     let (router, doc) = OpenApiRouter::with_openapi(openapi::base())
         .nest("/api/v1", v1)
         .merge(health::router())

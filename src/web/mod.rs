@@ -14,6 +14,7 @@ mod forms;
 mod home;
 pub use crate::i18n;
 mod login;
+mod notifications;
 mod page;
 mod planning;
 mod pool;
@@ -68,6 +69,8 @@ pub fn router() -> Router<AppState> {
         .route("/calendar/issue", post(calendar::issue))
         .route("/calendar/revoke", post(calendar::revoke))
         .route("/calendar/{file}", get(calendar::feed))
+        .route("/notifications", get(notifications::show).post(notifications::save))
+        .route("/notifications/{id}/retry", post(notifications::retry))
         .route("/courses", get(courses::show))
         .route("/courses/import", post(courses::import_csv))
         .route("/trainings", get(trainings::show).post(trainings::add))

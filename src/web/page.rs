@@ -109,6 +109,7 @@ impl Visitor {
             if caller.roles.iter().any(|r| matches!(r, Role::Volunteer | Role::TeamLead)) {
                 link("/calendar", "nav.calendar");
             }
+            link("/notifications", "nav.notifications");
         }
         let other = match t.0 {
             Locale::De => Locale::En,

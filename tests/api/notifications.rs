@@ -93,3 +93,71 @@ async fn a_volunteer_who_turned_proposals_off_gets_none() {
     assert_eq!(booked.body["status"], "proposed", "{}", booked.text);
     assert!(outbox(&app).await.is_empty());
 }
+
+#[tokio::test]
+async fn users_choose_their_messages_and_admins_see_the_undeliverable() {
+    let app = TestApp::spawn().await;
+    let volunteer = app.login("dolmetscher").await;
+    let current = app.get("/api/v1/me/notifications", &volunteer).await;
+    assert_eq!(current.body["wanted"].as_array().unwrap().len(), 5);
+    let changed = app
+        .call(
+            Method::PUT,
+            "/api/v1/me/notifications",
+            Some(&volunteer),
+            Some(json!({ "wanted": ["confirmed", "cancelled"], "locale": "en" })),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    assert_eq!(changed.body, json!({ "wanted": ["confirmed", "cancelled"], "locale": "en" }));
+    app.call(
+        Method::PUT,
+        "/api/v1/me/notifications",
+        Some(&volunteer),
+        Some(json!({ "wanted": ["gossip"], "locale": "en" })),
+    )
+    .await
+    .assert_problem(422, Some("wanted[0]"));
+
+    // Through the page, with checkboxes.
+    let mut browser = crate::web::Browser::new(&app);
+    browser.log_in("dolmetscher").await;
+    assert_eq!(browser.get("/notifications").await.status, StatusCode::OK);
+    let csrf = browser.csrf();
+    let saved = browser
+        .post(
+            "/notifications",
+            &[("csrf", &csrf), ("locale", "de"), ("wanted", "proposal"), ("wanted", "reminder")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let now = app.get("/api/v1/me/notifications", &volunteer).await;
+    assert_eq!(now.body, json!({ "wanted": ["proposal", "reminder"], "locale": "de" }));
+
+    app.db
+        .execute_unprepared(
+            "INSERT INTO outbox (organisation_id, recipient_user_id, kind, payload, status, attempts, next_attempt_at, last_error, created_at) \
+             VALUES (1, (SELECT id FROM app_user WHERE username = 'dolmetscher'), 'proposal', '{}', 'parked', 8, '2026-01-01T00:00:00+00:00', 'SMTP: connection refused', '2026-01-01T00:00:00+00:00')",
+        )
+        .await
+        .unwrap();
+    let admin = app.login("admin").await;
+    let parked = app.get("/api/v1/outbox/parked", &admin).await;
+    assert_eq!(parked.body.as_array().unwrap().len(), 1, "{}", parked.text);
+    assert_eq!(parked.body[0]["last_error"], "SMTP: connection refused");
+    // Another organisation's admin sees none of it.
+    let other = app.get("/api/v1/outbox/parked", &app.login("ki.admin").await).await;
+    assert_eq!(other.body.as_array().unwrap().len(), 0);
+    let id = parked.body[0]["id"].as_i64().unwrap();
+    app.call(Method::POST, &format!("/api/v1/outbox/{id}/retry"), Some(&volunteer), None)
+        .await
+        .assert_problem(403, None);
+    let retried =
+        app.call(Method::POST, &format!("/api/v1/outbox/{id}/retry"), Some(&admin), None).await;
+    assert_eq!(retried.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND attempts = 0")
+            .await,
+        1
+    );
+}

@@ -79,6 +79,9 @@ async fn the_openapi_document_lists_every_route() {
         "/api/v1/recognition-referrals/{id}",
         "/api/v1/recognition-referrals/{id}/status",
         "/api/v1/me/calendar",
+        "/api/v1/me/notifications",
+        "/api/v1/outbox/parked",
+        "/api/v1/outbox/{id}/retry",
         "/healthz",
         "/readyz",
     ] {

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 pub mod mail;
+pub mod settings;
 pub mod worker;
 
 use chrono::{DateTime, Utc};
@@ -18,7 +19,7 @@ use crate::repo;
 use crate::services::now;
 
 /// What a message is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
     /// A volunteer is proposed for an appointment.
