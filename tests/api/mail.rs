@@ -159,3 +159,60 @@ async fn a_message_that_keeps_failing_is_parked() {
     assert_eq!(run_once(&app.db, &mailer).await.unwrap(), 0);
     assert!(sink.messages().is_empty());
 }
+
+#[tokio::test]
+async fn two_workers_never_claim_the_same_message() {
+    use sprachpool::services::notify::worker::claim;
+    let app = TestApp::spawn().await;
+    for n in 0..30 {
+        app.db
+            .execute_unprepared(&format!(
+                "INSERT INTO outbox (organisation_id, recipient_user_id, kind, payload, status, attempts, next_attempt_at, created_at) \
+                 VALUES (1, NULL, 'proposal', '{{\"n\": {n}}}', 'pending', 0, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')"
+            ))
+            .await
+            .unwrap();
+    }
+    let now = chrono::Utc::now();
+    let (a, b) = tokio::join!(claim(&app.db, now), claim(&app.db, now));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a.iter().all(|id| !b.contains(id)), "{a:?} / {b:?}");
+    assert_eq!(a.len() + b.len(), 30);
+    // While leased, nobody else takes them.
+    assert!(claim(&app.db, now).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn tomorrows_confirmed_assignments_get_one_reminder() {
+    use sprachpool::services::notify::reminders;
+    let app = TestApp::spawn().await;
+    let today = chrono::Utc::now().with_timezone(&sprachpool::domain::time::BERLIN).date_naive();
+    let tomorrow = today + chrono::Duration::days(1);
+    let start = format!("{tomorrow}T08:00:00+00:00");
+    let end = format!("{tomorrow}T09:00:00+00:00");
+    for sql in [
+        format!(
+            "INSERT INTO client (organisation_id, reference, created_at, updated_at) VALUES (1, 'REM-1', '{start}', '{start}')"
+        ),
+        format!(
+            "INSERT INTO appointment (organisation_id, caseworker_id, client_id, language_id, min_level, starts_at, ends_at, mode, kind, priority, sensitive, status, version, created_at, updated_at, local_date, local_week, duration_minutes, lead_minutes) \
+             VALUES (1, (SELECT id FROM app_user WHERE username = 'fachkraft'), (SELECT id FROM client WHERE reference = 'REM-1'), \
+             (SELECT id FROM language WHERE organisation_id = 1 AND tag = 'ar'), 'B1', '{start}', '{end}', 'phone', 'counselling', 3, false, 'confirmed', 1, '{start}', '{start}', '{tomorrow}', 0, 60, 60)"
+        ),
+        format!(
+            "INSERT INTO assignment (organisation_id, appointment_id, interpreter_id, status, version, created_at, updated_at) \
+             VALUES (1, (SELECT a.id FROM appointment a JOIN client c ON c.id = a.client_id WHERE c.reference = 'REM-1'), \
+             (SELECT i.id FROM interpreter i JOIN app_user u ON u.id = i.user_id WHERE u.username = 'dolmetscher'), 'confirmed', 1, '{start}', '{start}')"
+        ),
+    ] {
+        app.db.execute_unprepared(&sql).await.unwrap();
+    }
+    assert_eq!(reminders::queue(&app.db, today).await.unwrap(), 1);
+    // A second run (another instance, a restart) queues nothing more.
+    assert_eq!(reminders::queue(&app.db, today).await.unwrap(), 0);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'reminder'").await, 1);
+    // And it is sent like any other message.
+    let sink = Sink::start().await;
+    assert_eq!(run_once(&app.db, &mailer(sink.port)).await.unwrap(), 1);
+    assert!(read(&sink.messages()[0].data).0.starts_with("Erinnerung – morgen: Arabisch"));
+}

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 pub mod mail;
+pub mod reminders;
 pub mod settings;
 pub mod worker;
 
