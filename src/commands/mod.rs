@@ -47,7 +47,10 @@ pub async fn serve(settings: Settings, demo: bool) -> CommandResult {
         };
         tokio::spawn(schedule::run_forever(db.clone(), schedule));
     }
-    tokio::spawn(crate::services::notify::reminders::run_forever(db.clone()));
+    tokio::spawn(crate::services::notify::reminders::run_forever(
+        db.clone(),
+        settings.referral_follow_up_days,
+    ));
     match crate::services::notify::worker::Mailer::from_settings(&settings)? {
         Some(mailer) => {
             tokio::spawn(crate::services::notify::worker::run_forever(db.clone(), mailer));

@@ -216,3 +216,33 @@ async fn tomorrows_confirmed_assignments_get_one_reminder() {
     assert_eq!(run_once(&app.db, &mailer(sink.port)).await.unwrap(), 1);
     assert!(read(&sink.messages()[0].data).0.starts_with("Erinnerung – morgen: Arabisch"));
 }
+
+#[tokio::test]
+async fn caseworkers_hear_of_referrals_due_for_follow_up_once_a_day() {
+    use sprachpool::services::notify::reminders;
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let referred = app
+        .call(
+            Method::POST,
+            "/api/v1/course-referrals",
+            Some(&caseworker),
+            Some(json!({ "client_ref": "FU-1", "course_id": null, "programme": "job_b1_b2", "current_level": "B1", "target_level": "B2", "legal_basis": "obligation" })),
+        )
+        .await;
+    assert_eq!(referred.status, StatusCode::CREATED, "{}", referred.text);
+    let today = chrono::Utc::now().with_timezone(&sprachpool::domain::time::BERLIN).date_naive();
+    assert_eq!(reminders::queue_referrals_due(&app.db, today, 28).await.unwrap(), 0, "not due yet");
+    app.db
+        .execute_unprepared("UPDATE course_referral SET follow_up_on = '2026-01-01'")
+        .await
+        .unwrap();
+    assert_eq!(reminders::queue_referrals_due(&app.db, today, 28).await.unwrap(), 1);
+    assert_eq!(reminders::queue_referrals_due(&app.db, today, 28).await.unwrap(), 0, "once a day");
+    let sink = Sink::start().await;
+    assert_eq!(run_once(&app.db, &mailer(sink.port)).await.unwrap(), 1);
+    let raw = sink.messages()[0].data.clone();
+    let message = MessageParser::default().parse(raw.as_bytes()).unwrap();
+    assert!(message.subject().unwrap().starts_with("Wiedervorlage: 1"), "{:?}", message.subject());
+    assert!(!sink.messages()[0].data.contains("FU-1"), "no client reference");
+}

@@ -99,7 +99,7 @@ async fn users_choose_their_messages_and_admins_see_the_undeliverable() {
     let app = TestApp::spawn().await;
     let volunteer = app.login("dolmetscher").await;
     let current = app.get("/api/v1/me/notifications", &volunteer).await;
-    assert_eq!(current.body["wanted"].as_array().unwrap().len(), 5);
+    assert_eq!(current.body["wanted"].as_array().unwrap().len(), 6);
     let changed = app
         .call(
             Method::PUT,

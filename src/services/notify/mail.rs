@@ -24,7 +24,24 @@ pub fn render(
     to: &str,
 ) -> Result<Message, String> {
     let t = Tr(locale);
-    let e = &notice.event;
+    let to: Mailbox = to.parse().map_err(|e| format!("recipient address: {e}"))?;
+    let Some(e) = &notice.event else {
+        // A reminder of referrals to follow up: a count and a hint, no client.
+        let n = notice.due.unwrap_or(0).to_string();
+        let subject = t.fill("mail.subject.referrals_due", &[("count", &n)]);
+        let text = format!(
+            "{}\n\n{}\n",
+            t.fill("mail.lead.referrals_due", &[("count", &n)]),
+            t.get("mail.footer")
+        );
+        return Message::builder()
+            .from(from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(text)
+            .map_err(|e| e.to_string());
+    };
     let language = if locale == Locale::De { &e.language_de } else { &e.language_en };
     let local = e.start.with_timezone(&BERLIN);
     let when = format!(
@@ -82,7 +99,6 @@ pub fn render(
     let calendar_type =
         ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
             .map_err(|e| e.to_string())?;
-    let to: Mailbox = to.parse().map_err(|e| format!("recipient address: {e}"))?;
     Message::builder()
         .from(from.clone())
         .to(to)

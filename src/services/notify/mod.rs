@@ -33,6 +33,8 @@ pub enum NoticeKind {
     Withdrawn,
     /// The appointment is tomorrow.
     Reminder,
+    /// A caseworker's referrals are due for follow-up.
+    ReferralsDue,
 }
 
 impl NoticeKind {
@@ -43,6 +45,7 @@ impl NoticeKind {
             NoticeKind::Cancelled => "cancelled",
             NoticeKind::Withdrawn => "withdrawn",
             NoticeKind::Reminder => "reminder",
+            NoticeKind::ReferralsDue => "referrals_due",
         }
     }
 
@@ -75,7 +78,12 @@ pub struct EventFacts {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Notice {
     pub kind: NoticeKind,
-    pub event: EventFacts,
+    /// The appointment, for all kinds but `referrals_due`.
+    #[serde(default)]
+    pub event: Option<EventFacts>,
+    /// How many referrals are due, for `referrals_due`.
+    #[serde(default)]
+    pub due: Option<i64>,
 }
 
 /// Queues a notice about `assignment_id` for its volunteer, in the caller's transaction. A
@@ -102,7 +110,7 @@ pub async fn assignment_changed(
         return Ok(());
     }
     let event = facts(db, &a, &appt).await?;
-    enqueue(db, a.organisation_id, user.id, &Notice { kind, event }).await
+    enqueue(db, a.organisation_id, user.id, &Notice { kind, event: Some(event), due: None }).await
 }
 
 /// Whether the user turned this kind of message off.

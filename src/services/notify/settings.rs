@@ -18,12 +18,13 @@ use crate::repo;
 use crate::services::{audit, now};
 
 /// The kinds a user can turn off.
-pub const KINDS: [NoticeKind; 5] = [
+pub const KINDS: [NoticeKind; 6] = [
     NoticeKind::Proposal,
     NoticeKind::Confirmed,
     NoticeKind::Cancelled,
     NoticeKind::Withdrawn,
     NoticeKind::Reminder,
+    NoticeKind::ReferralsDue,
 ];
 
 /// `GET|PUT /me/notifications`.
@@ -31,7 +32,7 @@ pub const KINDS: [NoticeKind; 5] = [
 #[serde(deny_unknown_fields)]
 pub struct NotificationSettings {
     /// The kinds of messages wanted: `proposal`, `confirmed`, `cancelled`, `withdrawn`,
-    /// `reminder`.
+    /// `reminder`, `referrals_due`.
     pub wanted: Vec<NoticeKind>,
     /// Language of the messages (and of the pages).
     pub locale: Locale,
