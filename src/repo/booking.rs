@@ -126,13 +126,19 @@ pub async fn previous_interpreters(
     Ok(previous)
 }
 
-/// The reference of one client.
+/// The references of the given clients, in one query.
 ///
 /// # Errors
 /// Database errors.
-pub async fn client_reference(
+pub async fn client_references(
     db: &impl ConnectionTrait,
-    client_id: i64,
-) -> Result<Option<String>, DbErr> {
-    Ok(client::Entity::find_by_id(client_id).one(db).await?.map(|c| c.reference))
+    client_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, DbErr> {
+    Ok(client::Entity::find()
+        .filter(client::Column::Id.is_in(client_ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.reference))
+        .collect())
 }

@@ -4,8 +4,6 @@
 //! not happen. The row holds what the message will say (time, place, language, kind and the
 //! calendar event's UID and sequence), never anything about the client.
 
-use std::collections::HashMap;
-
 pub mod mail;
 pub mod reminders;
 pub mod settings;
@@ -123,17 +121,15 @@ async fn facts(
     a: &assignment::Model,
     appt: &appointment::Model,
 ) -> Result<EventFacts, DbErr> {
-    let languages: HashMap<i64, (String, String)> = repo::languages::list(db, appt.organisation_id)
+    let (language_de, language_en) = entities::language::Entity::find_by_id(appt.language_id)
+        .one(db)
         .await?
-        .into_iter()
-        .map(|l| (l.id, (l.name_de, l.name_en)))
-        .collect();
-    let (language_de, language_en) = languages.get(&appt.language_id).cloned().unwrap_or_default();
+        .map(|l| (l.name_de, l.name_en))
+        .unwrap_or_default();
     let place = match appt.site_id {
-        Some(id) => repo::sites::list(db, appt.organisation_id)
+        Some(id) => entities::site::Entity::find_by_id(id)
+            .one(db)
             .await?
-            .into_iter()
-            .find(|s| s.id == id)
             .map(|s| match s.address {
                 Some(address) => format!("{}, {address}", s.name),
                 None => s.name,

@@ -20,7 +20,6 @@ use crate::domain::referrals::{CourseStatus, ExamResult, LegalBasis};
 use crate::domain::time::BERLIN;
 use crate::domain::{FieldErrors, Level, Role};
 use crate::error::AppError;
-use crate::repo;
 use crate::services::{audit, clients, now};
 
 /// `POST /course-referrals`.
@@ -363,12 +362,12 @@ async fn views(
         .order_by_asc(referral_step::Column::Id)
         .all(db)
         .await?;
-    // Client references only for caseworkers, and only of their own referrals.
-    let show_reference = caller.has(Role::Caseworker);
+    let pairs: Vec<(i64, i64)> = rows.iter().map(|r| (r.caseworker_id, r.client_id)).collect();
+    let references = super::visible_references(db, caller, &pairs).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let client_ref = if show_reference && r.caseworker_id == caller.user_id {
-            repo::booking::client_reference(db, r.client_id).await?
+        let client_ref = if r.caseworker_id == caller.user_id {
+            references.get(&r.client_id).cloned()
         } else {
             None
         };

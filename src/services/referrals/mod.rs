@@ -130,6 +130,21 @@ pub(crate) fn refusal<S: std::fmt::Display>(from: S, next: &[S]) -> crate::error
     crate::error::AppError::conflict_on("to", message)
 }
 
+/// The client references the caller may see, by client: only a caseworker's, and only of the
+/// referrals they made themselves. `rows` are (caseworker, client) of the referrals shown.
+pub(crate) async fn visible_references(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    rows: &[(i64, i64)],
+) -> Result<std::collections::HashMap<i64, String>, DbErr> {
+    if !caller.has(crate::domain::Role::Caseworker) {
+        return Ok(std::collections::HashMap::new());
+    }
+    let own: Vec<i64> =
+        rows.iter().filter(|(cw, _)| *cw == caller.user_id).map(|(_, c)| *c).collect();
+    crate::repo::booking::client_references(db, &own).await
+}
+
 /// The day a referral that moved at `at` is to be looked at again, unless it moves before.
 pub(crate) fn follow_up(at: DateTime<Utc>, days: u32) -> NaiveDate {
     at.with_timezone(&BERLIN).date_naive() + Duration::days(i64::from(days))

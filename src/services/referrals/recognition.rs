@@ -17,7 +17,6 @@ use crate::domain::referrals::{QualificationType, RecognitionOutcome, Recognitio
 use crate::domain::time::BERLIN;
 use crate::domain::{FieldErrors, Role};
 use crate::error::AppError;
-use crate::repo;
 use crate::services::{audit, clean_text, clients, now};
 
 /// `POST /recognition-referrals`.
@@ -256,11 +255,12 @@ async fn views(
         .order_by_asc(referral_step::Column::Id)
         .all(db)
         .await?;
-    let show_reference = caller.has(Role::Caseworker);
+    let pairs: Vec<(i64, i64)> = rows.iter().map(|r| (r.caseworker_id, r.client_id)).collect();
+    let references = super::visible_references(db, caller, &pairs).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let client_ref = if show_reference && r.caseworker_id == caller.user_id {
-            repo::booking::client_reference(db, r.client_id).await?
+        let client_ref = if r.caseworker_id == caller.user_id {
+            references.get(&r.client_id).cloned()
         } else {
             None
         };
