@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -61,10 +61,17 @@ impl MakeRequestId for Counter {
     }
 }
 
-/// Headers that keep browsers from framing, sniffing or leaking the pages.
-async fn security_headers(request: Request, next: Next) -> Response {
+/// Headers that keep browsers from framing, sniffing or leaking the pages. Behind HTTPS
+/// (`secure_cookies` on) browsers are also told to use nothing else for a year.
+async fn security_headers(State(https): State<bool>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -98,7 +105,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(api::router())
         .merge(web::router())
         .fallback(web::not_found)
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(state.settings.secure_cookies, security_headers))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, Counter::default()))

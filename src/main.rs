@@ -108,6 +108,14 @@ enum Command {
         #[arg(long, default_value = "Administration")]
         admin_name: String,
     },
+    /// Forget what is older than retention_months: erase clients without activity, clear the
+    /// free text of older appointments and absences, delete old messages and logins (also
+    /// run daily by serve at 02:30).
+    Retention {
+        /// Only show what would be forgotten; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[tokio::main]
@@ -134,6 +142,7 @@ async fn main() -> ExitCode {
         Command::AddOrganisation { slug, name, admin, admin_name } => {
             commands::add_organisation(settings, &slug, &name, &admin, &admin_name).await
         }
+        Command::Retention { dry_run } => commands::retention(settings, dry_run).await,
         Command::Solve { problem, out, time_limit, check } => {
             return match commands::solve::run(&problem, out.as_deref(), time_limit, check) {
                 Ok(_) => ExitCode::SUCCESS,

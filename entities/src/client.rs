@@ -12,6 +12,8 @@ pub struct Model {
     pub gender_preference: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When the reference was erased or anonymised; the row then stands for nobody.
+    pub anonymised_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,7 @@ mod m20261128_000007_appointment_timing;
 mod m20261128_000008_report_measures;
 mod m20261128_000009_calendar_feed;
 mod m20261128_000010_notification_settings;
+mod m20261128_000011_client_erasure;
 mod util;
 
 /// The ordered list of every migration.
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_report_measures::Migration),
             Box::new(m20261128_000009_calendar_feed::Migration),
             Box::new(m20261128_000010_notification_settings::Migration),
+            Box::new(m20261128_000011_client_erasure::Migration),
         ]
     }
 }

@@ -51,6 +51,10 @@ pub async fn serve(settings: Settings, demo: bool) -> CommandResult {
         db.clone(),
         settings.referral_follow_up_days,
     ));
+    tokio::spawn(crate::services::privacy::retention::run_forever(
+        db.clone(),
+        settings.retention_months,
+    ));
     match crate::services::notify::worker::Mailer::from_settings(&settings)? {
         Some(mailer) => {
             tokio::spawn(crate::services::notify::worker::run_forever(db.clone(), mailer));
@@ -82,6 +86,41 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
+}
+
+/// Applies the retention rules now and prints what each organisation forgot; with
+/// `dry_run` nothing is changed.
+///
+/// # Errors
+/// The database cannot be opened or migrated, or a retention transaction fails.
+pub async fn retention(settings: Settings, dry_run: bool) -> CommandResult {
+    let db = db::connect(&settings).await?;
+    db::migrate(&db).await?;
+    let now = crate::services::now();
+    let before = crate::services::privacy::retention::cutoff(now, settings.retention_months);
+    let runs =
+        crate::services::privacy::retention::run(&db, now, settings.retention_months, !dry_run)
+            .await?;
+    let verb = if dry_run { "would forget" } else { "forgot" };
+    println!(
+        "retention: {} months; data older than {} ({verb})",
+        settings.retention_months,
+        before.with_timezone(&crate::domain::time::BERLIN).format("%Y-%m-%d %H:%M")
+    );
+    for r in runs {
+        println!(
+            "organisation {}: {} clients erased, {} appointments and {} declines cleared, \
+             {} absence reasons cleared, {} messages and {} logins deleted",
+            r.organisation_id,
+            r.clients_erased,
+            r.appointments_cleared,
+            r.declines_cleared,
+            r.absences_cleared,
+            r.messages_deleted,
+            r.logins_deleted
+        );
+    }
+    Ok(())
 }
 
 /// Applies pending migrations.

@@ -75,6 +75,8 @@ pub async fn client_by_reference(
     client::Entity::find()
         .filter(client::Column::OrganisationId.eq(organisation_id))
         .filter(client::Column::Reference.eq(reference))
+        // An erased client stands for nobody and is never found again.
+        .filter(client::Column::AnonymisedAt.is_null())
         .one(db)
         .await
 }

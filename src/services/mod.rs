@@ -14,6 +14,7 @@ pub mod languages;
 pub mod notify;
 pub mod planning;
 pub mod pool;
+pub mod privacy;
 pub mod profile;
 pub mod referrals;
 pub mod report;

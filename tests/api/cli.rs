@@ -37,6 +37,27 @@ fn migrate_and_seed_are_repeatable() {
 }
 
 #[test]
+fn retention_reports_per_organisation_and_refuses_a_period_out_of_range() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(run(&dir, &["seed", "--demo"]).status.success());
+    let dry = run(&dir, &["retention", "--dry-run"]);
+    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    let out = String::from_utf8_lossy(&dry.stdout);
+    assert!(out.contains("24 months") && out.contains("would forget"), "{out}");
+    assert!(out.contains("organisation 1: 0 clients erased"), "{out}");
+    assert!(out.contains("organisation 2: 0 clients erased"), "{out}");
+    let refused = Command::new(BIN)
+        .args(["retention"])
+        .current_dir(dir.path())
+        .env("SPRACHPOOL_DATABASE_URL", sqlite_url(&dir))
+        .env("SPRACHPOOL_RETENTION_MONTHS", "0")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("retention_months"));
+}
+
+#[test]
 fn add_organisation_creates_an_admin_who_can_log_in() {
     let dir = tempfile::tempdir().unwrap();
     let add = |slug: &str, admin: &str, password: &str| {

@@ -21,6 +21,7 @@ mod notifications;
 mod operations;
 mod planning;
 mod pool;
+mod privacy;
 mod profile;
 mod races;
 mod referrals;

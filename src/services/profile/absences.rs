@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::own_row;
 use crate::auth::Caller;
-use crate::domain::AbsenceReason;
+use crate::domain::{AbsenceReason, Role};
 use crate::error::AppError;
 use crate::repo;
 use crate::services::views::{self, AbsenceView};
@@ -75,6 +75,8 @@ pub async fn add_absence(
     caller: &Caller,
     input: AbsenceInput,
 ) -> Result<AbsenceView, AppError> {
+    // The role first: a caller who may not do this learns nothing from validation.
+    caller.require(Role::Volunteer)?;
     let (from, until) = absence_period(&input)?;
     let txn = crate::db::write(db).await?;
     let row = own_row(&txn, caller).await?;
@@ -112,6 +114,8 @@ pub async fn update_absence(
     id: i64,
     input: AbsenceInput,
 ) -> Result<AbsenceView, AppError> {
+    // The role first: a caller who may not do this learns nothing from validation.
+    caller.require(Role::Volunteer)?;
     let (from, until) = absence_period(&input)?;
     let txn = crate::db::write(db).await?;
     let row = own_row(&txn, caller).await?;

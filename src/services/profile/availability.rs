@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::own_row;
 use crate::auth::Caller;
+use crate::domain::Role;
 use crate::domain::time::{BERLIN, LocalTime, Weekday, WeeklyWindow};
 use crate::error::AppError;
 use crate::repo;
@@ -100,6 +101,8 @@ pub async fn add_availability(
     caller: &Caller,
     input: AvailabilityInput,
 ) -> Result<AvailabilityView, AppError> {
+    // The role first: a caller who may not do this learns nothing from validation.
+    caller.require(Role::Volunteer)?;
     let txn = crate::db::write(db).await?;
     let row = own_row(&txn, caller).await?;
     let (window, site_id) = window_row(&txn, caller, &input).await?;
@@ -138,6 +141,8 @@ pub async fn update_availability(
     id: i64,
     input: AvailabilityInput,
 ) -> Result<AvailabilityView, AppError> {
+    // The role first: a caller who may not do this learns nothing from validation.
+    caller.require(Role::Volunteer)?;
     let txn = crate::db::write(db).await?;
     let row = own_row(&txn, caller).await?;
     let rule = repo::interpreters::rule_of(&txn, row.id, id).await?.ok_or(AppError::NotFound)?;
