@@ -70,6 +70,17 @@ fn the_base_problem_is_read_and_solved() {
 }
 
 #[test]
+fn instants_beyond_four_digit_years_are_refused_before_solving() {
+    let mut value = BASE.1.clone();
+    value["appointments"][0]["start"] = json!("+262142-12-31T23:30:00+00:00");
+    value["holidays"][0] = json!("-000001-12-31");
+    let problem = parse(NAME, &serde_json::to_string(&value).unwrap()).unwrap();
+    let paths: Vec<String> = validate::validate(&problem).into_iter().map(|i| i.path).collect();
+    assert_eq!(paths, ["holidays[0]", "appointments[0].start", "appointments[0].end"]);
+    assert!(scheduling::solve(&problem, SolveOptions::default()).is_err());
+}
+
+#[test]
 fn time_limits_are_checked_before_they_become_durations() {
     for bad in [f64::NAN, f64::INFINITY, -1.0, 0.0, 1e300, 1e20, 86_400.5] {
         assert!(time_limit(bad).is_err(), "{bad}");

@@ -25,7 +25,7 @@ use utoipa::ToSchema;
 
 use super::{CourseInput, check, write_course};
 use crate::auth::Caller;
-use crate::domain::{FieldErrors, Role};
+use crate::domain::{FieldErrors, Role, dates};
 use crate::error::AppError;
 use crate::repo;
 use crate::services::{audit, now};
@@ -62,6 +62,7 @@ fn date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(text, "%d.%m.%Y"))
         .ok()
+        .filter(|date| dates::date_in_range(*date))
 }
 
 fn flag(text: &str) -> Option<bool> {

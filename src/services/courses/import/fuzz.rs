@@ -182,6 +182,19 @@ fn line_numbers_follow_the_editor_across_blank_lines_and_line_endings() {
     }
 }
 
+#[test]
+fn a_date_beyond_four_digit_years_is_a_fault_of_its_cell() {
+    let text = format!(
+        "{}\nVHS;job_b1_b2;B1;700;+262142-12-31;01.09.+262142;;nein;part_time;morning;;;20;4;ja;K-1",
+        HEADER.join(";")
+    );
+    let Ok(catalogue) = read(&text) else { panic!("the header is right") };
+    assert_eq!(
+        catalogue.errors.fields().collect::<Vec<_>>(),
+        ["line 2.ends_on", "line 2.starts_on"]
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1000))]
 
