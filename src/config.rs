@@ -219,6 +219,10 @@ impl Settings {
 
 #[cfg(test)]
 #[allow(clippy::result_large_err)] // figment's test jail returns its own large error type
+mod fuzz;
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's test jail returns its own large error type
 mod tests {
     use super::*;
 

@@ -45,13 +45,25 @@ pub struct Event {
 /// Europe/Berlin since 1996: summer time from the last Sunday of March to the last of October.
 const BERLIN_VTIMEZONE: &str = "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\nDTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\nBEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\nDTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n";
 
-/// TEXT values: backslash, semicolon, comma and newlines escaped.
+/// TEXT values: backslash, semicolon, comma and line breaks escaped. A TEXT value holds no
+/// other control character (RFC 5545, 3.3.11): a bare CR would end the line for some readers
+/// and let the rest pass for a property of its own.
 fn escape(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace(';', "\\;")
-        .replace(',', "\\,")
-        .replace("\r\n", "\\n")
-        .replace('\n', "\\n")
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            // CR LF is one break: the LF writes it.
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' | '\n' => out.push_str("\\n"),
+            c if c.is_control() && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A content line, folded after 75 octets without splitting a character.
@@ -121,5 +133,62 @@ mod tests {
         }
         let unfolded = out.replace("\r\n ", "");
         assert!(unfolded.starts_with("SUMMARY:Ü\\, Dolmetschen\\; Beratung\\nÜ"));
+    }
+
+    #[test]
+    fn a_bare_carriage_return_cannot_start_a_property() {
+        assert_eq!(
+            escape("Mitte\rATTENDEE:mailto:eve@example.org"),
+            "Mitte\\nATTENDEE:mailto:eve@example.org"
+        );
+        assert_eq!(escape("a\r\nb\nc\u{0}\u{7f}\td"), "a\\nb\\nc\td");
+    }
+
+    fn event(uid: String, summary: String, location: String, sequence: i64) -> Event {
+        let at = DateTime::parse_from_rfc3339("2026-03-29T01:30:00Z").unwrap().to_utc();
+        Event {
+            uid,
+            sequence,
+            start: at,
+            end: at + chrono::Duration::hours(1),
+            summary,
+            location,
+            description: String::new(),
+            status: EventStatus::Tentative,
+            stamp: at,
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+
+        /// Whatever the text, each physical line fits 75 octets, and unfolded, no content
+        /// line holds a break or a control character: every property is one the feed writes.
+        #[test]
+        fn any_text_stays_inside_its_property(
+            name in proptest::prelude::any::<String>(),
+            uid in "[a-z0-9@.-]{0,20}|\\PC{0,30}",
+            summary in proptest::prelude::any::<String>(),
+            location in "[\r\n\t;,\\\\ a-zü]{0,200}",
+            sequence in proptest::prelude::any::<i64>(),
+        ) {
+            let plain = calendar("x", Some("REQUEST"), &[event("u".into(), "s".into(), "l".into(), 0)]);
+            let out = calendar(&name, Some("REQUEST"), &[event(uid, summary, location.clone(), sequence)]);
+            for physical in out.split("\r\n") {
+                proptest::prop_assert!(physical.len() <= 75, "{physical:?}");
+            }
+            let unfolded = out.replace("\r\n ", "");
+            let names = |text: &str| -> Vec<String> {
+                text.split("\r\n").map(|l| l.split([':', ';']).next().unwrap_or_default().to_owned()).collect()
+            };
+            for content in unfolded.split("\r\n") {
+                proptest::prop_assert!(!content.chars().any(|c| c.is_control() && c != '\t'), "{content:?}");
+            }
+            let mut expected = names(&plain.replace("\r\n ", ""));
+            if location.is_empty() {
+                expected.retain(|n| n != "LOCATION");
+            }
+            proptest::prop_assert_eq!(names(&unfolded), expected);
+        }
     }
 }

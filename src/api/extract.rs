@@ -7,7 +7,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 
 use crate::domain::FieldErrors;
 use crate::error::AppError;
@@ -44,25 +44,24 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 /// # Errors
 /// 400 for text that is not JSON, 422 naming the field for JSON of the wrong shape.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                shape_error(&path, &strip_position(&inner.to_string()))
-            }
-            _ => AppError::BadRequest {
-                detail: format!("the body is not valid JSON: {inner}"),
-                errors: FieldErrors::new(),
-            },
-        }
-    })?;
-    de.end().map_err(|e| AppError::BadRequest {
+    // Whether the body is JSON decides between 400 and 422, not the first fault serde meets
+    // while filling `T`: `5 x` is malformed even though `5` is already of the wrong shape.
+    serde_json::from_slice::<IgnoredAny>(bytes).map_err(|e| AppError::BadRequest {
         detail: format!("the body is not valid JSON: {e}"),
         errors: FieldErrors::new(),
     })?;
-    Ok(value)
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let message = match inner.classify() {
+            serde_json::error::Category::Data => strip_position(&inner.to_string()),
+            // serde_json calls a number or an object where a closed set's value belongs "expected
+            // value", a syntax error, though the body is JSON.
+            _ => "is not one of the allowed values".to_owned(),
+        };
+        shape_error(&path, &message)
+    })
 }
 
 /// A query string, deserialised with the parameter's name in its errors.
@@ -137,6 +136,9 @@ fn shape_error(path: &str, message: &str) -> AppError {
 }
 
 #[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -193,7 +195,19 @@ mod tests {
     }
 
     #[test]
+    fn a_value_of_the_wrong_kind_for_a_closed_set_is_a_shape_error() {
+        for body in [
+            &br#"{"languages":[{"tag":"ar","level":{}}]}"#[..],
+            br#"{"languages":[{"tag":"ar","level":5}]}"#,
+        ] {
+            let err = parse_json::<Body>(body).unwrap_err();
+            assert_eq!(field_of(err), "languages[0].level");
+        }
+    }
+
+    #[test]
     fn malformed_json_is_a_bad_request() {
+        assert!(matches!(parse_json::<Body>(b"0\0"), Err(AppError::BadRequest { .. })));
         assert!(matches!(
             parse_json::<Body>(b"{\"languages\": ["),
             Err(AppError::BadRequest { .. })

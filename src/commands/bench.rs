@@ -96,7 +96,8 @@ pub fn run(
             std::fs::write(&path, json)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         }
-        let options = SolveOptions { time_limit: Duration::from_secs_f64(time_limit), exact: true };
+        let options =
+            SolveOptions { time_limit: super::solve::time_limit(time_limit)?, exact: true };
         let mut times = Vec::new();
         let mut last = None;
         for run in 0..runs {

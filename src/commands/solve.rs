@@ -40,6 +40,26 @@ pub fn parse(name: &str, text: &str) -> Result<Problem, SolveError> {
     Ok(problem)
 }
 
+/// The `--time-limit` in seconds as a duration: at least a nanosecond and at most
+/// [`scheduling::MAX_TIME_LIMIT`]. Checked before converting, because the conversion panics
+/// on a negative, infinite or huge number.
+///
+/// # Errors
+/// A sentence naming the option, for a limit outside those bounds or not a number.
+pub fn time_limit(seconds: f64) -> Result<Duration, String> {
+    let most = scheduling::MAX_TIME_LIMIT;
+    Some(seconds)
+        .filter(|s| *s > 0.0 && *s <= most.as_secs_f64())
+        .map(Duration::from_secs_f64)
+        .filter(|limit| !limit.is_zero())
+        .ok_or_else(|| {
+            format!(
+                "--time-limit must be a number of seconds above 0 and at most {}",
+                most.as_secs()
+            )
+        })
+}
+
 /// Reads, solves and writes.
 ///
 /// # Errors
@@ -54,12 +74,10 @@ pub fn run(
     let text = std::fs::read_to_string(problem_file)
         .map_err(|e| SolveError::Failed(format!("cannot read {name}: {e}")))?;
     let problem = parse(&name, &text)?;
-    if !(time_limit > 0.0 && time_limit.is_finite()) {
-        return Err(SolveError::BadInput(
-            "--time-limit must be a positive number of seconds".into(),
-        ));
-    }
-    let options = SolveOptions { time_limit: Duration::from_secs_f64(time_limit), exact: true };
+    let options = SolveOptions {
+        time_limit: self::time_limit(time_limit).map_err(SolveError::BadInput)?,
+        exact: true,
+    };
     let solved = scheduling::solve(&problem, options).map_err(|found| {
         let lines: Vec<String> = found
             .iter()

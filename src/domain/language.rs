@@ -118,7 +118,58 @@ mod tests {
         }
     }
 
+    /// The canonical shape the OpenAPI document promises:
+    /// `^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?$`, and canonically cased.
+    fn canonical(tag: &str) -> bool {
+        let mut parts = tag.split('-');
+        let language = parts.next().unwrap_or_default();
+        let lower = |p: &str| p.bytes().all(|b| b.is_ascii_lowercase());
+        let upper = |p: &str| p.bytes().all(|b| b.is_ascii_uppercase());
+        let rest: Vec<&str> = parts.collect();
+        let script = |p: &str| {
+            p.len() == 4
+                && p.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
+                && p.bytes().skip(1).all(|b| b.is_ascii_lowercase())
+        };
+        let region = |p: &str| {
+            p.len() == 2 && upper(p) || p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit())
+        };
+        (2..=3).contains(&language.len())
+            && lower(language)
+            && match rest.as_slice() {
+                [] => true,
+                [one] => script(one) || region(one),
+                [first, second] => script(first) && region(second),
+                _ => false,
+            }
+    }
+
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Whatever the text, a tag is canonical, prints back to itself, and case and `_` do
+        /// not matter.
+        #[test]
+        fn any_text_gives_a_canonical_tag_or_is_refused(
+            text in prop_oneof![
+                any::<String>(),
+                "[A-Za-z0-9]{1,4}([-_][A-Za-z0-9]{1,5}){0,3}",
+                "\\s?[a-z]{2,3}(-[A-Za-z]{4})?(-[A-Z]{2}|-[0-9]{3})?\\s?",
+            ],
+        ) {
+            let parsed = LanguageTag::parse(&text);
+            if let Ok(tag) = &parsed {
+                prop_assert!(canonical(tag.as_str()), "{text:?} gave {tag}");
+                let printed = LanguageTag::parse(&tag.to_string());
+                prop_assert_eq!(printed.as_ref(), Ok(tag));
+                let json = serde_json::to_string(tag).unwrap();
+                let read = serde_json::from_str::<LanguageTag>(&json).ok();
+                prop_assert_eq!(read.as_ref(), Some(tag));
+            }
+            prop_assert_eq!(LanguageTag::parse(&text.to_ascii_uppercase()), parsed.clone());
+            prop_assert_eq!(LanguageTag::parse(&text.replace('-', "_")), parsed);
+        }
+
         #[test]
         fn parsing_is_idempotent(text in "[A-Za-z]{2,3}(-[A-Za-z]{4})?(-[A-Za-z]{2})?") {
             let once = LanguageTag::parse(&text).unwrap();

@@ -4,6 +4,7 @@
 
 pub mod booking;
 pub mod courses;
+pub mod dates;
 pub mod holidays;
 pub mod language;
 pub mod referrals;

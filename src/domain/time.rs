@@ -66,7 +66,9 @@ impl LocalTime {
     /// [`InvalidTime`] unless the text is `HH:MM` with a valid hour and minute.
     pub fn parse(text: &str) -> Result<Self, InvalidTime> {
         let (h, m) = text.split_once(':').ok_or(InvalidTime)?;
-        if h.len() != 2 || m.len() != 2 {
+        // Digits only: `u32::from_str` would also take a sign, as in "+8:00".
+        let two_digits = |part: &str| part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit());
+        if !two_digits(h) || !two_digits(m) {
             return Err(InvalidTime);
         }
         let hour: u32 = h.parse().map_err(|_| InvalidTime)?;
@@ -189,16 +191,23 @@ impl WeeklyWindow {
 }
 
 /// The instant at which local `date` begins in `zone` (midnight, or the first valid instant of
-/// the day should midnight fall into a daylight-saving gap).
+/// the day should midnight fall into a daylight-saving gap). A day the zone skipped altogether
+/// (Samoa's 30 December 2011) begins where the next one does.
 pub fn start_of_local_day(date: NaiveDate, zone: Tz) -> DateTime<Utc> {
-    let mut time = NaiveTime::MIN;
-    loop {
-        if let Some(instant) = zone.from_local_datetime(&date.and_time(time)).earliest() {
+    let step = chrono::Duration::minutes(15);
+    let mut local = date.and_time(NaiveTime::MIN);
+    // Gaps are at most a day long; step forward until the wall clock exists again.
+    for _ in 0..2 * 24 * 4 {
+        if let Some(instant) = zone.from_local_datetime(&local).earliest() {
             return instant.with_timezone(&Utc);
         }
-        // Gaps are at most a few hours long; step forward until the wall clock exists again.
-        time += chrono::Duration::minutes(15);
+        match local.checked_add_signed(step) {
+            Some(later) => local = later,
+            None => break,
+        }
     }
+    // Only at the end of the calendar, where no wall-clock time of two days exists.
+    date.and_time(NaiveTime::MIN).and_utc()
 }
 
 #[cfg(test)]
@@ -223,8 +232,50 @@ mod tests {
     fn parses_and_prints_hh_mm() {
         assert_eq!(LocalTime::parse("08:05").unwrap().to_string(), "08:05");
         assert_eq!(LocalTime::parse("23:59").unwrap().minutes(), 23 * 60 + 59);
-        for bad in ["24:00", "8:00", "08:60", "0800", "", "ab:cd"] {
+        for bad in ["24:00", "8:00", "08:60", "0800", "", "ab:cd", "+8:00", "08:+5", "+0:00"] {
             assert_eq!(LocalTime::parse(bad), Err(InvalidTime), "{bad:?}");
+        }
+    }
+
+    /// The shape the OpenAPI document promises: `^([01][0-9]|2[0-3]):[0-5][0-9]$`.
+    fn fits_schema(text: &str) -> bool {
+        let b = text.as_bytes();
+        b.len() == 5
+            && b[2] == b':'
+            && (matches!(b[0], b'0' | b'1') && b[1].is_ascii_digit()
+                || b[0] == b'2' && (b'0'..=b'3').contains(&b[1]))
+            && (b'0'..=b'5').contains(&b[3])
+            && b[4].is_ascii_digit()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Exactly the schema's times are accepted, and each prints back as it was written.
+        #[test]
+        fn a_time_is_accepted_exactly_in_the_schema_s_shape(
+            text in proptest::prop_oneof![
+                proptest::prelude::any::<String>(),
+                "[0-9+ -]{1,3}:[0-9+ -]{1,3}",
+                "[0-2][0-9]:[0-6][0-9]",
+            ],
+        ) {
+            match LocalTime::parse(&text) {
+                Ok(time) => {
+                    proptest::prop_assert!(fits_schema(&text), "{text:?} accepted");
+                    proptest::prop_assert_eq!(time.to_string(), text);
+                    proptest::prop_assert_eq!(LocalTime::from_minutes(time.minutes()), Some(time));
+                }
+                Err(_) => proptest::prop_assert!(!fits_schema(&text), "{text:?} refused"),
+            }
+        }
+
+        #[test]
+        fn weekdays_are_read_in_their_one_spelling(text in "[a-zA-Z]{0,4}|\\PC{0,6}") {
+            match text.parse::<Weekday>() {
+                Ok(day) => proptest::prop_assert_eq!(day.as_str(), text),
+                Err(e) => proptest::prop_assert_eq!(e.expected, ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]),
+            }
         }
     }
 
@@ -254,6 +305,37 @@ mod tests {
         w.valid_from = NaiveDate::from_ymd_opt(2026, 4, 1);
         assert!(!w.applies_on(NaiveDate::from_ymd_opt(2026, 3, 31).unwrap()));
         assert!(w.applies_on(NaiveDate::from_ymd_opt(2026, 4, 7).unwrap()));
+    }
+
+    #[test]
+    fn a_skipped_day_begins_where_the_next_one_does() {
+        let apia: Tz = "Pacific/Apia".parse().unwrap();
+        let skipped = NaiveDate::from_ymd_opt(2011, 12, 30).unwrap();
+        assert_eq!(start_of_local_day(skipped, apia), at("2011-12-30T10:00:00Z"));
+        // Local mean time, 0:53:28 ahead of UTC, leads out of the calendar until 01:00.
+        let first = NaiveDate::MIN.and_hms_opt(0, 6, 32).unwrap().and_utc();
+        assert_eq!(start_of_local_day(NaiveDate::MIN, BERLIN), first);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+
+        /// Any date in any of these zones has a beginning; within years people use, it is the
+        /// first instant of that local date.
+        #[test]
+        fn every_day_has_a_beginning(
+            days in proptest::prop_oneof![-100_000_000i32..100_000_000, 690_000i32..770_000],
+            zone in proptest::sample::select(vec!["Europe/Berlin", "Pacific/Apia", "Pacific/Kiritimati", "America/Havana", "Asia/Kathmandu", "Etc/GMT+12"]),
+        ) {
+            let zone: Tz = zone.parse().unwrap();
+            let date = NaiveDate::from_num_days_from_ce_opt(days).unwrap_or(NaiveDate::MAX);
+            let start = start_of_local_day(date, zone);
+            if (1..=9999).contains(&date.year()) {
+                proptest::prop_assert!(start.with_timezone(&zone).date_naive() >= date);
+                let before = start - chrono::Duration::seconds(1);
+                proptest::prop_assert!(before.with_timezone(&zone).date_naive() < date);
+            }
+        }
     }
 
     #[test]

@@ -136,4 +136,65 @@ mod tests {
         let err = "B3".parse::<Level>().unwrap_err();
         assert_eq!(err.to_string(), "must be one of: A1, A2, B1, B2, C1, C2, native");
     }
+
+    /// Reads `text` as each closed set: a value only in its one spelling, the same for
+    /// `FromStr` and serde, and a refusal that lists every spelling.
+    macro_rules! read_as_each {
+        ($text:expr; $($set:ty),+ $(,)?) => {$(
+            let text: &str = $text;
+            let from_json = serde_json::from_value::<$set>(serde_json::json!(text)).ok();
+            match text.parse::<$set>() {
+                Ok(value) => {
+                    prop_assert_eq!(value.as_str(), text);
+                    prop_assert_eq!(from_json, Some(value));
+                }
+                Err(refusal) => {
+                    let spellings: Vec<&str> = <$set>::ALL.iter().map(|v| v.as_str()).collect();
+                    prop_assert_eq!(refusal.expected, spellings.as_slice());
+                    prop_assert_eq!(from_json, None);
+                }
+            }
+        )+};
+    }
+
+    fn every_closed_set(text: &str) -> Result<(), TestCaseError> {
+        use crate::domain::booking::{
+            AppointmentKind, AppointmentStatus, AssignmentStatus, FallbackKind, Outcome,
+        };
+        use crate::domain::courses::{Programme, Schedule, TimeOfDay};
+        use crate::domain::referrals::{
+            CourseStatus, ExamResult, LegalBasis, QualificationType, RecognitionOutcome,
+            RecognitionStatus,
+        };
+        use crate::domain::time::Weekday;
+        read_as_each!(text; Role, Level, Gender, Mode, AbsenceReason, Locale, Weekday);
+        read_as_each!(text; Programme, Schedule, TimeOfDay);
+        read_as_each!(text; AppointmentKind, AppointmentStatus, AssignmentStatus, FallbackKind, Outcome);
+        read_as_each!(text; CourseStatus, LegalBasis, ExamResult, RecognitionStatus, RecognitionOutcome, QualificationType);
+        Ok(())
+    }
+
+    use proptest::prelude::*;
+    use proptest::test_runner::TestCaseError;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn closed_sets_take_only_their_spellings(
+            text in prop_oneof![
+                any::<String>(),
+                "[a-z_]{1,12}|[A-C][1-2]|native",
+                prop::sample::select(vec!["in_person", "B2", "team_lead", "sun", "dtz_b1", "held", "de"])
+                    .prop_flat_map(|s| (Just(s), 0usize..3))
+                    .prop_map(|(s, how)| match how {
+                        0 => s.to_uppercase(),
+                        1 => format!("{s} "),
+                        _ => s.to_owned(),
+                    }),
+            ],
+        ) {
+            every_closed_set(&text)?;
+        }
+    }
 }

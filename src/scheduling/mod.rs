@@ -34,7 +34,7 @@ pub use validate::Inconsistency;
 /// How to solve.
 #[derive(Debug, Clone, Copy)]
 pub struct SolveOptions {
-    /// Wall time the whole solve may take.
+    /// Wall time the whole solve may take; at most [`MAX_TIME_LIMIT`].
     pub time_limit: Duration,
     /// `false`: the greedy plan only.
     pub exact: bool,
@@ -63,6 +63,10 @@ pub struct Solved {
     pub stats: Stats,
 }
 
+/// The longest a solve runs, whatever its time limit says: a day is far beyond any planning
+/// run, and a deadline that far ahead always fits an `Instant`.
+pub const MAX_TIME_LIMIT: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Part of the time limit kept back for solvers that overrun theirs, and for writing the plan.
 const MARGIN: f64 = 0.05;
 
@@ -72,7 +76,7 @@ const MARGIN: f64 = 0.05;
 /// The problem's inconsistencies (a shape error is caught earlier, by parsing).
 pub fn solve(problem: &Problem, options: SolveOptions) -> Result<Solved, Vec<Inconsistency>> {
     let started = Instant::now();
-    let until = started + options.time_limit.mul_f64(1.0 - MARGIN);
+    let until = started + options.time_limit.min(MAX_TIME_LIMIT).mul_f64(1.0 - MARGIN);
     let found = validate::validate(problem);
     if !found.is_empty() {
         return Err(found);

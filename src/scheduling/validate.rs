@@ -3,10 +3,12 @@
 
 use std::collections::HashSet;
 
+use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 
 use super::format::{PROBLEM_FORMAT, Problem};
 use crate::domain::Mode;
+use crate::domain::dates::{OUTSIDE_YEARS, date_in_range, instant_in_range};
 
 /// An inconsistency, at a path such as `appointments[3].site`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +21,20 @@ fn issue(path: impl Into<String>, message: impl Into<String>) -> Inconsistency {
     Inconsistency { path: path.into(), message: message.into() }
 }
 
+/// The `start` and `end` under `at` whose year is not one of four digits: RFC 3339 does not
+/// write them, and the local time of such an instant may lie beyond the calendar.
+fn outside_years(
+    at: &str,
+    start: &DateTime<FixedOffset>,
+    end: &DateTime<FixedOffset>,
+) -> Vec<Inconsistency> {
+    [("start", start), ("end", end)]
+        .into_iter()
+        .filter(|(_, instant)| !instant_in_range(instant))
+        .map(|(field, _)| issue(format!("{at}.{field}"), OUTSIDE_YEARS))
+        .collect()
+}
+
 /// Checks a parsed problem; returns every inconsistency found, in file order.
 pub fn validate(problem: &Problem) -> Vec<Inconsistency> {
     let mut found = Vec::new();
@@ -27,6 +43,11 @@ pub fn validate(problem: &Problem) -> Vec<Inconsistency> {
     }
     if problem.timezone.parse::<Tz>().is_err() {
         found.push(issue("timezone", "is not an IANA time zone such as Europe/Berlin"));
+    }
+    for (i, day) in problem.holidays.iter().enumerate() {
+        if !date_in_range(*day) {
+            found.push(issue(format!("holidays[{i}]"), OUTSIDE_YEARS));
+        }
     }
     let mut sites = HashSet::new();
     for (i, site) in problem.sites.iter().enumerate() {
@@ -79,6 +100,11 @@ pub fn validate(problem: &Problem) -> Vec<Inconsistency> {
             }
         }
         for (a, period) in it.absences.iter().enumerate() {
+            found.extend(outside_years(
+                &format!("interpreters[{i}].absences[{a}]"),
+                &period.start,
+                &period.end,
+            ));
             if period.end <= period.start {
                 found.push(issue(
                     format!("interpreters[{i}].absences[{a}].end"),
@@ -95,6 +121,7 @@ pub fn validate(problem: &Problem) -> Vec<Inconsistency> {
         if !appointments.insert(a.id.as_str()) {
             found.push(issue(at("id"), format!("appointment \"{}\" is listed twice", a.id)));
         }
+        found.extend(outside_years(&format!("appointments[{i}]"), &a.start, &a.end));
         if a.end <= a.start {
             found.push(issue(at("end"), "must be after start"));
         }
@@ -152,6 +179,7 @@ pub fn validate(problem: &Problem) -> Vec<Inconsistency> {
                 format!("unknown interpreter \"{}\"", f.interpreter),
             ));
         }
+        found.extend(outside_years(&format!("fixed[{i}]"), &f.start, &f.end));
         if f.end <= f.start {
             found.push(issue(at("end"), "must be after start"));
         }

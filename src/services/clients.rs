@@ -237,3 +237,36 @@ pub async fn put(
     txn.commit().await?;
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// A reference is taken exactly when it is 3–40 of the documented characters; a
+        /// refusal is one message on the field named.
+        #[test]
+        fn a_reference_is_checked_by_its_documented_shape(
+            text in prop_oneof![
+                any::<String>(),
+                "[A-Za-z0-9._/-]{0,45}",
+                "[A-Za-z0-9]{1,20}\\PC[A-Za-z0-9]{1,20}",
+                "[äöüß€]{1,20}",
+            ],
+        ) {
+            let mut errors = FieldErrors::new();
+            check_reference(&text, "client_reference", &mut errors);
+            let documented = (3..=40).contains(&text.chars().count())
+                && text.chars().all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c));
+            prop_assert_eq!(errors.is_empty(), documented, "{:?}", text);
+            if !documented {
+                prop_assert_eq!(errors.fields().collect::<Vec<_>>(), ["client_reference"]);
+                prop_assert_eq!(errors.messages("client_reference").len(), 1);
+            }
+        }
+    }
+}

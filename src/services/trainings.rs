@@ -29,7 +29,9 @@ pub struct Participation {
 #[serde(deny_unknown_fields)]
 pub struct TrainingInput {
     pub title: String,
+    #[serde(deserialize_with = "crate::domain::dates::date")]
     pub starts_on: NaiveDate,
+    #[serde(deserialize_with = "crate::domain::dates::date")]
     pub ends_on: NaiveDate,
     /// Length in hours, e.g. 7.5.
     pub hours: f64,

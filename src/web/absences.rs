@@ -15,6 +15,7 @@ use super::page::{Layout, Page, WebError};
 use super::profile::{Choice, SavedQuery};
 use crate::app::AppState;
 use crate::domain::AbsenceReason;
+use crate::domain::dates;
 use crate::domain::time::{BERLIN, start_of_local_day};
 use crate::error::AppError;
 use crate::services::profile::{self, AbsenceInput};
@@ -121,9 +122,7 @@ pub async fn add(
     let t = page.t();
     let mut errors = FormErrors::default();
     let mut day = |field: &str, text: &str| {
-        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .map_err(|_| errors.add(field, t.get("form.error.date")))
-            .ok()
+        dates::parse_date(text).map_err(|_| errors.add(field, t.get("form.error.date"))).ok()
     };
     let first = day("first_day", &form.first_day);
     let last = day("last_day", &form.last_day);

@@ -13,6 +13,7 @@ use super::forms::FormErrors;
 use super::page::{Layout, Page, WebError};
 use super::profile::{Choice, SavedQuery};
 use crate::app::AppState;
+use crate::domain::dates;
 use crate::domain::time::{LocalTime, Weekday};
 use crate::error::AppError;
 use crate::services::profile::{self, AvailabilityInput};
@@ -149,9 +150,7 @@ fn optional_date(
 ) -> Option<NaiveDate> {
     match text.trim() {
         "" => None,
-        text => {
-            NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| errors.add(field, message)).ok()
-        }
+        text => dates::parse_date(text).map_err(|_| errors.add(field, message)).ok(),
     }
 }
 

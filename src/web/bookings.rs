@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, NaiveTime, TimeZone};
+use chrono::{NaiveTime, TimeZone};
 use serde::Deserialize;
 
 use super::forms::{FormErrors, ticked};
@@ -17,6 +17,7 @@ use super::page::{Layout, Page, WebError};
 use super::profile::{Choice, level_label};
 use crate::app::AppState;
 use crate::domain::booking::{AppointmentKind, AppointmentStatus, FallbackKind, Outcome};
+use crate::domain::dates;
 use crate::domain::time::BERLIN;
 use crate::domain::{Gender, Level, Mode};
 use crate::error::AppError;
@@ -304,7 +305,7 @@ pub async fn show(
 }
 
 fn local(date: &str, time: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
+    let date = dates::parse_date(date).ok()?;
     let time = NaiveTime::parse_from_str(time.trim(), "%H:%M").ok()?;
     BERLIN.from_local_datetime(&date.and_time(time)).earliest().map(|t| t.fixed_offset())
 }
@@ -331,10 +332,7 @@ pub async fn book(
     let kind: Option<AppointmentKind> = form.kind.parse().ok();
     let priority = form.priority.parse::<u8>().ok();
     let series = if ticked(&form.repeat) {
-        match (
-            form.every_weeks.parse::<u8>(),
-            NaiveDate::parse_from_str(form.until.trim(), "%Y-%m-%d"),
-        ) {
+        match (form.every_weeks.parse::<u8>(), dates::parse_date(&form.until)) {
             (Ok(every_weeks), Ok(until)) => Some(SeriesRule { every_weeks, until }),
             _ => {
                 errors.add("until", t.get("form.error.date"));

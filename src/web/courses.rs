@@ -16,6 +16,7 @@ use super::page::{Layout, Page, WebError};
 use super::profile::Choice;
 use crate::app::AppState;
 use crate::domain::courses::{Programme, Schedule, TimeOfDay};
+use crate::domain::dates;
 use crate::domain::{Level, Role};
 use crate::error::AppError;
 use crate::services::courses::{self, CourseSearch, import};
@@ -74,7 +75,7 @@ struct CoursesPage {
 }
 
 fn date(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+    dates::parse_date(text).ok()
 }
 
 pub(super) fn course_rows(t: crate::i18n::Tr, found: &[courses::CourseView]) -> Vec<CourseRow> {

@@ -16,6 +16,7 @@ use super::forms::FormErrors;
 use super::i18n::Tr;
 use super::page::{Layout, Page, WebError};
 use crate::app::AppState;
+use crate::domain::dates;
 use crate::error::AppError;
 use crate::export::{self, Cell, Table};
 use crate::services::coverage::outlook::{self, Outlook};
@@ -85,7 +86,7 @@ fn parse(t: Tr, filter: &Filter, today: NaiveDate, errors: &mut FormErrors) -> C
         if text.trim().is_empty() {
             return default;
         }
-        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").unwrap_or_else(|_| {
+        dates::parse_date(text).unwrap_or_else(|_| {
             errors.add(field, t.get("form.error.date"));
             default
         })

@@ -7,12 +7,13 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use serde::Deserialize;
 
 use super::forms::FormErrors;
 use super::page::{Layout, Page, WebError};
 use crate::app::AppState;
+use crate::domain::dates;
 use crate::services::planning::runs::{self, RunRequest, RunView};
 
 struct RunRow {
@@ -153,12 +154,11 @@ pub async fn start(
     page.visitor.check_csrf(&form.csrf)?;
     let t = page.t();
     let mut errors = FormErrors::default();
-    let from = NaiveDate::parse_from_str(form.from.trim(), "%Y-%m-%d")
+    let from = dates::parse_date(&form.from)
         .map_err(|_| errors.add("from", t.get("form.error.date")))
         .ok();
-    let to = NaiveDate::parse_from_str(form.to.trim(), "%Y-%m-%d")
-        .map_err(|_| errors.add("to", t.get("form.error.date")))
-        .ok();
+    let to =
+        dates::parse_date(&form.to).map_err(|_| errors.add("to", t.get("form.error.date"))).ok();
     let limit = form
         .time_limit
         .trim()

@@ -6,7 +6,6 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::forms::{FormErrors, ticked};
@@ -14,6 +13,7 @@ use super::home::language_name;
 use super::i18n::Tr;
 use super::page::{Layout, Page, WebError};
 use crate::app::AppState;
+use crate::domain::dates;
 use crate::domain::{Gender, Level, Mode};
 use crate::error::AppError;
 use crate::services::profile::{self, LanguageSkillInput, LanguagesInput, ProfileChanges};
@@ -195,7 +195,7 @@ pub async fn save(
     };
     let declaration = match form.declaration_signed_on.trim() {
         "" => None,
-        text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        text => match dates::parse_date(text) {
             Ok(date) => Some(date),
             Err(_) => {
                 errors.add("declaration_signed_on", t.get("form.error.date"));

@@ -7,7 +7,6 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::availability::DeleteForm;
@@ -15,6 +14,7 @@ use super::forms::FormErrors;
 use super::page::{Layout, Page, WebError};
 use super::profile::SavedQuery;
 use crate::app::AppState;
+use crate::domain::dates;
 use crate::services::trainings::{self, Participation, TrainingInput, TrainingQuery};
 
 /// Rows for departments on the form.
@@ -150,9 +150,7 @@ pub async fn add(
     let t = page.t();
     let mut errors = FormErrors::default();
     let mut day = |field: &str, text: &str| {
-        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .map_err(|_| errors.add(field, t.get("form.error.date")))
-            .ok()
+        dates::parse_date(text).map_err(|_| errors.add(field, t.get("form.error.date"))).ok()
     };
     let starts_on = day("starts_on", &form.starts_on);
     let ends_on = day("ends_on", &form.ends_on);

@@ -143,3 +143,32 @@ async fn unparseable_ids_and_unknown_routes_answer_404() {
     app.get("/api/v1/interpreters/abc", &token).await.assert_problem(404, None);
     app.get("/api/v1/nonsense", &token).await.assert_problem(404, None);
 }
+
+/// chrono reads years of up to six digits with a sign; at the edge of its calendar adding a
+/// day or reading the local time panics, so such a date is refused where it comes in.
+#[tokio::test]
+async fn dates_beyond_four_digit_years_are_refused() {
+    let app = TestApp::spawn().await;
+    let lead = app.login("teamleitung").await;
+    let edge = json!({ "from": "+262142-12-31", "to": "+262142-12-31" });
+    refused(&app, &lead, Method::POST, "/api/v1/planning-runs", edge, 422, "from").await;
+
+    let caseworker = app.login("fachkraft").await;
+    app.get("/api/v1/appointments?from=%2B262142-12-31", &caseworker)
+        .await
+        .assert_problem(422, Some("from"));
+    let booking = json!({
+        "client_ref": "K-4711", "language": "ar", "min_level": "B1",
+        "start": "+262142-12-31T23:00:00+00:00", "end": "2026-03-24T10:00:00+01:00",
+        "mode": "phone", "site": null, "kind": "counselling", "priority": 3,
+        "gender_preference": null, "series": null
+    });
+    refused(&app, &caseworker, Method::POST, "/api/v1/appointments", booking, 422, "start").await;
+
+    let mut page = crate::web::Browser::new(&app);
+    page.log_in("teamleitung").await;
+    let csrf = page.csrf();
+    let form = [("from", "+262142-12-31"), ("to", "+262142-12-31"), ("time_limit", "5")];
+    let answer = page.post("/planning", &[&form[..], &[("csrf", csrf.as_str())]].concat()).await;
+    assert_eq!(answer.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.text);
+}

@@ -31,6 +31,7 @@ pub struct SeriesRule {
     /// 1 = every week, 2 = every other week, up to 4.
     pub every_weeks: u8,
     /// Last date an occurrence may fall on (local date).
+    #[serde(deserialize_with = "crate::domain::dates::date")]
     pub until: NaiveDate,
 }
 
@@ -45,7 +46,9 @@ pub struct BookingRequest {
     /// BCP 47 tag from the organisation's language list.
     pub language: String,
     pub min_level: Level,
+    #[serde(deserialize_with = "crate::domain::dates::instant")]
     pub start: DateTime<FixedOffset>,
+    #[serde(deserialize_with = "crate::domain::dates::instant")]
     pub end: DateTime<FixedOffset>,
     pub mode: Mode,
     /// Site code; required for `in_person`.
@@ -300,8 +303,10 @@ pub async fn book(
 #[into_params(parameter_in = Query)]
 pub struct AppointmentQuery {
     /// From this local date (default: today).
+    #[serde(default, deserialize_with = "crate::domain::dates::optional_date")]
     pub from: Option<NaiveDate>,
     /// Until this local date, inclusive (default: 8 weeks after `from`).
+    #[serde(default, deserialize_with = "crate::domain::dates::optional_date")]
     pub to: Option<NaiveDate>,
     pub status: Option<AppointmentStatus>,
 }

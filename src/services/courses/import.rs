@@ -25,7 +25,7 @@ use utoipa::ToSchema;
 
 use super::{CourseInput, check, write_course};
 use crate::auth::Caller;
-use crate::domain::{FieldErrors, Role};
+use crate::domain::{FieldErrors, Role, dates};
 use crate::error::AppError;
 use crate::repo;
 use crate::services::{audit, now};
@@ -62,6 +62,7 @@ fn date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(text, "%d.%m.%Y"))
         .ok()
+        .filter(|date| dates::date_in_range(*date))
 }
 
 fn flag(text: &str) -> Option<bool> {
@@ -72,14 +73,46 @@ fn flag(text: &str) -> Option<bool> {
     }
 }
 
-/// One row read: the course (provider still by name) or what is wrong with it.
-struct Row {
-    line: usize,
-    provider: String,
-    input: CourseInput,
+/// One course of the file, its provider still by name.
+#[derive(Debug, Clone)]
+pub struct CatalogueRow {
+    /// The line the record starts on, as an editor counts it.
+    pub line: usize,
+    pub provider: String,
+    pub input: CourseInput,
 }
 
-fn read_row(record: &csv::StringRecord, line: usize, errors: &mut FieldErrors) -> Option<Row> {
+/// A catalogue file read on its own: the rows that are right, and what is wrong with the
+/// others. Whether a row's site belongs to the organisation is checked by [`import`].
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    pub rows: Vec<CatalogueRow>,
+    pub errors: FieldErrors,
+}
+
+/// The 1-based line, as an editor counts it, of the record that starts at the reader's `byte`
+/// offset. The reader's own count is no help: it skips blank lines and counts only `\n`.
+fn line_at(text: &str, byte: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut start = byte.min(bytes.len());
+    // The offset lies before the line breaks the reader skipped to reach the record.
+    while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+        start += 1;
+    }
+    let head = bytes.get(..start).unwrap_or_default();
+    let breaks = head
+        .iter()
+        .enumerate()
+        .filter(|&(k, &b)| b == b'\n' || (b == b'\r' && head.get(k + 1) != Some(&b'\n')))
+        .count();
+    breaks + 1
+}
+
+fn read_row(
+    record: &csv::StringRecord,
+    line: usize,
+    errors: &mut FieldErrors,
+) -> Option<CatalogueRow> {
     let field = |name: &str| {
         let k = HEADER.iter().position(|h| *h == name).unwrap_or(0);
         record.get(k).unwrap_or_default().trim()
@@ -168,20 +201,15 @@ fn read_row(record: &csv::StringRecord, line: usize, errors: &mut FieldErrors) -
             wrong(name, message.clone());
         }
     }
-    ok.then_some(Row { line, provider, input })
+    ok.then_some(CatalogueRow { line, provider, input })
 }
 
-/// Imports the CSV text (admins): every row, or none.
+/// Reads the CSV text without touching the database: each record becomes a row or the
+/// faults of its fields, under `line N.field`.
 ///
 /// # Errors
-/// Forbidden unless admin; a wrong header or any bad row (422, each row's faults under
-/// `line N.field`); database errors.
-pub async fn import(
-    db: &DatabaseConnection,
-    caller: &Caller,
-    text: &str,
-) -> Result<Imported, AppError> {
-    caller.require(Role::Admin)?;
+/// A header that cannot be read or is not [`HEADER`] (422 on `line 1`).
+pub fn read(text: &str) -> Result<Catalogue, AppError> {
     let text = text.trim_start_matches('\u{feff}');
     let mut reader =
         csv::ReaderBuilder::new().delimiter(b';').flexible(true).from_reader(text.as_bytes());
@@ -200,7 +228,13 @@ pub async fn import(
     let mut errors = FieldErrors::new();
     let mut rows = Vec::new();
     for (k, record) in reader.records().enumerate() {
-        let line = k + 2;
+        let position = match &record {
+            Ok(record) => record.position(),
+            Err(e) => e.position(),
+        };
+        let line = position
+            .and_then(|p| usize::try_from(p.byte()).ok())
+            .map_or(k + 2, |byte| line_at(text, byte));
         match record {
             Ok(record) if record.len() != HEADER.len() => {
                 errors.add(
@@ -215,7 +249,21 @@ pub async fn import(
     if rows.is_empty() && errors.is_empty() {
         errors.add("line 2", "the file holds no course");
     }
+    Ok(Catalogue { rows, errors })
+}
 
+/// Imports the CSV text (admins): every row, or none.
+///
+/// # Errors
+/// Forbidden unless admin; a wrong header or any bad row (422, each row's faults under
+/// `line N.field`); database errors.
+pub async fn import(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    text: &str,
+) -> Result<Imported, AppError> {
+    caller.require(Role::Admin)?;
+    let Catalogue { rows, mut errors } = read(text)?;
     let txn = crate::db::write(db).await?;
     let sites: HashMap<String, i64> = repo::sites::list(&txn, caller.organisation_id)
         .await?
@@ -283,3 +331,6 @@ pub async fn import(
     txn.commit().await?;
     Ok(imported)
 }
+
+#[cfg(test)]
+mod fuzz;

@@ -56,8 +56,11 @@ pub struct CourseInput {
     pub target_level: Level,
     /// Unterrichtseinheiten (45 minutes each).
     pub teaching_units: i32,
+    #[serde(deserialize_with = "crate::domain::dates::date")]
     pub starts_on: NaiveDate,
+    #[serde(default, deserialize_with = "crate::domain::dates::optional_date")]
     pub ends_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::domain::dates::optional_date")]
     pub registration_deadline: Option<NaiveDate>,
     /// Joining possible after the start.
     #[serde(default)]
@@ -105,8 +108,10 @@ pub struct CourseSearch {
     pub programme: Option<Programme>,
     pub target_level: Option<Level>,
     /// Starting on or after this date.
+    #[serde(default, deserialize_with = "crate::domain::dates::optional_date")]
     pub starts_from: Option<NaiveDate>,
     /// Starting on or before this date.
+    #[serde(default, deserialize_with = "crate::domain::dates::optional_date")]
     pub starts_until: Option<NaiveDate>,
     /// Site code.
     pub site: Option<String>,

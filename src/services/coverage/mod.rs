@@ -39,8 +39,10 @@ pub enum GroupBy {
 #[into_params(parameter_in = Query)]
 pub struct CoverageQuery {
     /// First local date of the period.
+    #[serde(deserialize_with = "crate::domain::dates::date")]
     pub from: NaiveDate,
     /// Last local date, inclusive; at most two years after `from`.
+    #[serde(deserialize_with = "crate::domain::dates::date")]
     pub to: NaiveDate,
     /// Site code: in-person appointments at that site, and the volunteers based there.
     pub site: Option<String>,

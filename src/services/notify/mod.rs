@@ -84,6 +84,16 @@ pub struct Notice {
     pub due: Option<i64>,
 }
 
+impl Notice {
+    /// Reads an outbox row's payload.
+    ///
+    /// # Errors
+    /// A payload that is not a notice, as a sentence for the row's `last_error`.
+    pub fn from_payload(payload: &str) -> Result<Self, String> {
+        serde_json::from_str(payload).map_err(|e| format!("payload: {e}"))
+    }
+}
+
 /// Queues a notice about `assignment_id` for its volunteer, in the caller's transaction. A
 /// volunteer who turned this kind of message off gets none.
 ///

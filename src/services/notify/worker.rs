@@ -161,7 +161,7 @@ async fn deliver(
     mailer: &Mailer,
     row: &outbox::Model,
 ) -> Result<(), String> {
-    let notice: Notice = serde_json::from_str(&row.payload).map_err(|e| format!("payload: {e}"))?;
+    let notice = Notice::from_payload(&row.payload)?;
     let user_id = row.recipient_user_id.ok_or("no recipient")?;
     let user = repo::users::by_id(db, user_id)
         .await

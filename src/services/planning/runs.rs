@@ -32,8 +32,10 @@ use crate::services::views::in_berlin;
 #[serde(deny_unknown_fields)]
 pub struct RunRequest {
     /// First local date of the horizon.
+    #[serde(deserialize_with = "crate::domain::dates::date")]
     pub from: NaiveDate,
     /// Last local date, inclusive; at most 8 weeks after `from`.
+    #[serde(deserialize_with = "crate::domain::dates::date")]
     pub to: NaiveDate,
     /// Seconds the optimiser may take, 1–60 (default 10).
     pub time_limit_seconds: Option<u32>,

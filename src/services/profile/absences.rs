@@ -20,7 +20,9 @@ use crate::services::{audit, now};
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AbsenceInput {
+    #[serde(deserialize_with = "crate::domain::dates::instant")]
     pub from: DateTime<FixedOffset>,
+    #[serde(deserialize_with = "crate::domain::dates::instant")]
     pub until: DateTime<FixedOffset>,
     pub reason: AbsenceReason,
 }

@@ -27,7 +27,9 @@ pub struct AvailabilityInput {
     pub start: LocalTime,
     /// Later than `start` on the same day: a window never crosses midnight.
     pub end: LocalTime,
+    #[serde(default, deserialize_with = "crate::domain::dates::optional_date")]
     pub valid_from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::domain::dates::optional_date")]
     pub valid_until: Option<NaiveDate>,
     /// Code of the site where the volunteer is in person; absent: the home site.
     pub site: Option<String>,

@@ -35,7 +35,7 @@ pub struct ProfileChanges {
     pub modes: Option<Vec<Mode>>,
     /// Available on public holidays too (otherwise holidays count as absent).
     pub works_on_holidays: Option<bool>,
-    #[serde(default, deserialize_with = "set_or_clear")]
+    #[serde(default, deserialize_with = "crate::domain::dates::set_or_clear_date")]
     #[schema(value_type = Option<NaiveDate>)]
     pub declaration_signed_on: Option<Option<NaiveDate>>,
 }
