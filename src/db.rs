@@ -6,8 +6,8 @@ use std::time::Duration;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, IsolationLevel, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 use crate::config::Settings;
@@ -73,6 +73,21 @@ pub async fn check_ready(db: &DatabaseConnection) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot read migration state: {e}"))?;
     if pending.is_empty() { Ok(()) } else { Err(format!("{} migration(s) pending", pending.len())) }
+}
+
+/// Begins a transaction that only reads and sees one state of the database throughout: on
+/// PostgreSQL `REPEATABLE READ READ ONLY`; on SQLite a deferred transaction, whose first read
+/// fixes what it sees (WAL mode). Whatever is decided on several reads needs this, or a change
+/// committed between two of them is half seen.
+///
+/// # Errors
+/// The connection fails.
+pub async fn read_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await
+    } else {
+        db.begin().await
+    }
 }
 
 /// Begins the transaction of a use case that writes. On SQLite it takes the write lock at once

@@ -248,8 +248,13 @@ async fn run_attempts(
 ) -> Result<(), AppError> {
     for _ in 0..ATTEMPTS {
         let at = now();
+        // The appointments, the pool and the fingerprint are read as one state. A change
+        // committed between two of the reads would be half in the problem (a proposal
+        // confirmed meanwhile is both to plan and fixed work, which the optimiser refuses), or
+        // in the fingerprint but not in the plan, which the check before applying would pass.
+        let read = crate::db::read_snapshot(db).await?;
         let to_plan: Vec<appointment::Model> =
-            repo::booking::appointments_between(db, starter.organisation_id, from, to)
+            repo::booking::appointments_between(&read, starter.organisation_id, from, to)
                 .await?
                 .into_iter()
                 .filter(|a| {
@@ -257,7 +262,8 @@ async fn run_attempts(
                 })
                 .collect();
         let today = at.with_timezone(&BERLIN).date_naive();
-        let snap = snapshot::read(db, starter.organisation_id, &to_plan, today).await?;
+        let snap = snapshot::read(&read, starter.organisation_id, &to_plan, today).await?;
+        read.commit().await?;
         let solved = solve(&snap, std::time::Duration::from_secs(u64::from(limit))).await?;
 
         let txn = crate::db::write(db).await?;
@@ -277,7 +283,18 @@ async fn run_attempts(
             continue;
         }
         let applied =
-            apply(&txn, starter.organisation_id, &snap, &solved.plan, Some(run_id), now()).await?;
+            match apply(&txn, starter.organisation_id, &snap, &solved.plan, Some(run_id), now())
+                .await
+            {
+                Ok(applied) => applied,
+                // A row changed after all (a writer that does not take the organisation's
+                // lock): plan again from the new state.
+                Err(sea_orm::DbErr::RecordNotUpdated) => {
+                    drop(txn);
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
         let plan = &solved.plan;
         let by_problem_id: std::collections::HashMap<&str, i64> = snap
             .problem
