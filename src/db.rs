@@ -7,7 +7,8 @@ use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
-    DbBackend, DbErr, IsolationLevel, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    DbBackend, DbErr, IsolationLevel, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
 };
 
 use crate::config::Settings;
@@ -73,6 +74,23 @@ pub async fn check_ready(db: &DatabaseConnection) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot read migration state: {e}"))?;
     if pending.is_empty() { Ok(()) } else { Err(format!("{} migration(s) pending", pending.len())) }
+}
+
+/// The file of a SQLite database; `None` on PostgreSQL and for an in-memory database.
+///
+/// # Errors
+/// Database errors.
+pub async fn sqlite_file(db: &impl ConnectionTrait) -> Result<Option<String>, DbErr> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Ok(None);
+    }
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT file FROM pragma_database_list WHERE name = 'main'",
+        ))
+        .await?;
+    Ok(row.and_then(|r| r.try_get::<String>("", "file").ok()).filter(|f| !f.is_empty()))
 }
 
 /// Begins a transaction that only reads and sees one state of the database throughout: on
