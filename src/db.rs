@@ -64,12 +64,20 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
-/// Ready means: the database answers and no migration is pending.
+/// Ready means: the database answers, no migration is pending, and a SQLite database is still
+/// the file at its path.
 ///
 /// # Errors
-/// Says which of the two fails.
+/// Says which fails.
 pub async fn check_ready(db: &DatabaseConnection) -> Result<(), String> {
     db.execute_unprepared("SELECT 1").await.map_err(|e| format!("database unreachable: {e}"))?;
+    // Open connections keep reading and writing a SQLite file that was moved or deleted; what
+    // they write then is lost to the next start. Only the path tells.
+    if let Some(path) = sqlite_file(db).await.map_err(|e| format!("database unreachable: {e}"))?
+        && !std::path::Path::new(&path).is_file()
+    {
+        return Err("the SQLite database file is no longer at its path".to_owned());
+    }
     let pending = Migrator::get_pending_migrations(db)
         .await
         .map_err(|e| format!("cannot read migration state: {e}"))?;

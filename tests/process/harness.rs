@@ -70,6 +70,11 @@ impl Scratch {
         self.postgres.as_ref().map(|(admin, name)| (admin.as_str(), name.as_str()))
     }
 
+    /// The SQLite file.
+    pub fn sqlite_file(&self) -> PathBuf {
+        self.dir.path().join("sprachpool.db")
+    }
+
     pub fn backend(&self) -> &'static str {
         if self.postgres.is_some() { "postgres" } else { "sqlite" }
     }
@@ -186,12 +191,18 @@ fn free_port() -> u16 {
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
+    pub headers: Vec<(String, String)>,
     pub body: String,
 }
 
 impl Reply {
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// Every value of a header, by its lower-case name.
+    pub fn header_values(&self, name: &str) -> Vec<&str> {
+        self.headers.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect()
     }
 }
 
@@ -248,7 +259,7 @@ fn parse(raw: &[u8]) -> std::io::Result<Reply> {
     let chunked =
         headers.iter().any(|(n, v)| n == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
     let body = if chunked { dechunk(rest) } else { rest.to_owned() };
-    Ok(Reply { status, body })
+    Ok(Reply { status, headers, body })
 }
 
 fn dechunk(mut rest: &str) -> String {
