@@ -59,6 +59,9 @@ pub struct Settings {
     pub smtp_from: String,
     /// Attempts before a message is parked for the admins.
     pub outbox_max_attempts: u32,
+    /// Seconds a worker reserves a message it is sending (2–3600). A message whose worker died
+    /// is sent again once its lease has run out; a send that takes half of it is given up.
+    pub outbox_lease_seconds: u32,
 }
 
 /// How the SMTP connection is secured.
@@ -96,6 +99,7 @@ impl Default for Settings {
             smtp_password: None,
             smtp_from: "sprachpool <noreply@sprachpool.invalid>".to_owned(),
             outbox_max_attempts: 8,
+            outbox_lease_seconds: 120,
         }
     }
 }
@@ -208,7 +212,8 @@ impl Settings {
         };
         within("planning_horizon_days", self.planning_horizon_days, 1..=56)?;
         within("planning_time_limit_seconds", self.planning_time_limit_seconds, 1..=60)?;
-        within("referral_follow_up_days", self.referral_follow_up_days, 1..=365)
+        within("referral_follow_up_days", self.referral_follow_up_days, 1..=365)?;
+        within("outbox_lease_seconds", self.outbox_lease_seconds, 2..=3600)
     }
 }
 

@@ -147,3 +147,17 @@ pub async fn digest(db: &DatabaseConnection) -> Digest {
         audit_events: number(db, "SELECT COUNT(*) AS n FROM audit_event WHERE action <> 'planning_run.start' AND action NOT LIKE 'auth.%'").await,
     }
 }
+
+/// A Thursday at least two weeks ahead that is no public holiday, `hour:00`–`hour+1:00` Berlin
+/// time, as RFC 3339: the demo pool has several English speakers on the phone then.
+pub fn thursday_at(hour: u32) -> (String, String) {
+    use chrono::Datelike;
+    let mut day = Utc::now().with_timezone(&BERLIN).date_naive() + Duration::days(14);
+    while day.weekday() != chrono::Weekday::Thu || is_nrw_holiday(day) {
+        day += Duration::days(1);
+    }
+    let at = |h: u32| {
+        BERLIN.from_local_datetime(&day.and_hms_opt(h, 0, 0).unwrap()).unwrap().to_rfc3339()
+    };
+    (at(hour), at(hour + 1))
+}
