@@ -62,6 +62,9 @@ pub struct Settings {
     /// Months after which clients without activity are anonymised and the free text of
     /// appointments, absences and messages is deleted (1–120).
     pub retention_months: u32,
+    /// Seconds a worker reserves a message it is sending (2–3600). A message whose worker died
+    /// is sent again once its lease has run out; a send that takes half of it is given up.
+    pub outbox_lease_seconds: u32,
 }
 
 /// How the SMTP connection is secured.
@@ -100,6 +103,7 @@ impl Default for Settings {
             smtp_from: "sprachpool <noreply@sprachpool.invalid>".to_owned(),
             outbox_max_attempts: 8,
             retention_months: 24,
+            outbox_lease_seconds: 120,
         }
     }
 }
@@ -213,7 +217,8 @@ impl Settings {
         within("planning_horizon_days", self.planning_horizon_days, 1..=56)?;
         within("planning_time_limit_seconds", self.planning_time_limit_seconds, 1..=60)?;
         within("referral_follow_up_days", self.referral_follow_up_days, 1..=365)?;
-        within("retention_months", self.retention_months, 1..=120)
+        within("retention_months", self.retention_months, 1..=120)?;
+        within("outbox_lease_seconds", self.outbox_lease_seconds, 2..=3600)
     }
 }
 

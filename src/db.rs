@@ -6,8 +6,9 @@ use std::time::Duration;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, IsolationLevel, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
 };
 
 use crate::config::Settings;
@@ -63,16 +64,56 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
-/// Ready means: the database answers and no migration is pending.
+/// Ready means: the database answers, no migration is pending, and a SQLite database is still
+/// the file at its path.
 ///
 /// # Errors
-/// Says which of the two fails.
+/// Says which fails.
 pub async fn check_ready(db: &DatabaseConnection) -> Result<(), String> {
     db.execute_unprepared("SELECT 1").await.map_err(|e| format!("database unreachable: {e}"))?;
+    // Open connections keep reading and writing a SQLite file that was moved or deleted; what
+    // they write then is lost to the next start. Only the path tells.
+    if let Some(path) = sqlite_file(db).await.map_err(|e| format!("database unreachable: {e}"))?
+        && !std::path::Path::new(&path).is_file()
+    {
+        return Err("the SQLite database file is no longer at its path".to_owned());
+    }
     let pending = Migrator::get_pending_migrations(db)
         .await
         .map_err(|e| format!("cannot read migration state: {e}"))?;
     if pending.is_empty() { Ok(()) } else { Err(format!("{} migration(s) pending", pending.len())) }
+}
+
+/// The file of a SQLite database; `None` on PostgreSQL and for an in-memory database.
+///
+/// # Errors
+/// Database errors.
+pub async fn sqlite_file(db: &impl ConnectionTrait) -> Result<Option<String>, DbErr> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Ok(None);
+    }
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT file FROM pragma_database_list WHERE name = 'main'",
+        ))
+        .await?;
+    Ok(row.and_then(|r| r.try_get::<String>("", "file").ok()).filter(|f| !f.is_empty()))
+}
+
+/// Begins a transaction that only reads and sees one state of the database throughout: on
+/// PostgreSQL `REPEATABLE READ READ ONLY`; on SQLite a deferred transaction, whose first read
+/// fixes what it sees (WAL mode). Whatever is decided on several reads needs this, or a change
+/// committed between two of them is half seen.
+///
+/// # Errors
+/// The connection fails.
+pub async fn read_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await
+    } else {
+        db.begin().await
+    }
 }
 
 /// Begins the transaction of a use case that writes. On SQLite it takes the write lock at once

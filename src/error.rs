@@ -166,6 +166,10 @@ impl From<DbErr> for AppError {
             }
             _ => match err {
                 DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => Self::Unavailable(err.to_string()),
+                // A conditional update found the row changed by someone else meanwhile.
+                DbErr::RecordNotUpdated => {
+                    Self::conflict("the record changed meanwhile; reload and try again")
+                }
                 _ => Self::Internal(err.to_string()),
             },
         }

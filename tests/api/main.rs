@@ -15,6 +15,7 @@ mod concurrency;
 mod courses;
 mod coverage;
 mod helpers;
+mod invariants;
 mod isolation;
 mod mail;
 mod notifications;

@@ -118,15 +118,19 @@ async fn one_run_at_a_time_and_only_for_team_leads() {
             .assert_problem(409, None);
         holder.rollback().await.unwrap();
     } else {
-        // On SQLite the row is the guard until it is old enough to count as dead.
+        // On SQLite a live run holds a lock on a file beside the database instead.
+        let database = sprachpool::db::sqlite_file(&app.db).await.unwrap().unwrap();
+        let holder = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(format!("{database}.planning-1.lock"))
+            .unwrap();
+        holder.lock().unwrap();
         app.call(Method::POST, "/api/v1/planning-runs", Some(&lead), Some(body.clone()))
             .await
             .assert_problem(409, None);
-        let hour_ago = (Utc::now() - Duration::hours(1)).to_rfc3339();
-        app.db
-            .execute_unprepared(&format!("UPDATE planning_run SET started_at = '{hour_ago}'"))
-            .await
-            .unwrap();
+        drop(holder);
     }
     let run = app.call(Method::POST, "/api/v1/planning-runs", Some(&lead), Some(body)).await;
     assert_eq!(run.status, StatusCode::CREATED, "{}", run.text);

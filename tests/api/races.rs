@@ -1,10 +1,20 @@
 //! Races: concurrent confirmations, a cancel against a confirm, bookings competing for the
-//! last free volunteer. Exactly one wins, the others get 409, nobody is booked twice.
+//! last free volunteer, and planning runs applied while volunteers answer their proposals and
+//! caseworkers record fallbacks. Exactly one wins, the others get 409 (or the run plans again),
+//! nobody is booked twice and no answer is lost.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use serde_json::json;
 
 use crate::helpers::TestApp;
+use crate::invariants;
 
 /// Thursday 09:00–10:00 two weeks ahead: seven demo volunteers take English calls then.
 fn thursday_nine() -> (String, String) {
@@ -137,4 +147,258 @@ async fn bookings_competing_for_the_last_volunteer_never_double_book() {
         answers.iter().any(|b| b["status"] == "unfilled"),
         "seven volunteers cannot cover ten calls at once"
     );
+}
+
+/// Planning runs started back to back until `stop` is set: what each answered.
+async fn plan_until(
+    app: &TestApp,
+    lead: &str,
+    stop: &AtomicBool,
+    running: &AtomicUsize,
+) -> Vec<StatusCode> {
+    let today = chrono::Utc::now().with_timezone(&sprachpool::domain::time::BERLIN).date_naive();
+    let body = json!({
+        "from": today.to_string(), "to": (today + chrono::Duration::weeks(5)).to_string(),
+        "time_limit_seconds": 1
+    });
+    let mut answers = Vec::new();
+    while !stop.load(Ordering::SeqCst) || answers.is_empty() {
+        running.fetch_add(1, Ordering::SeqCst);
+        let run =
+            app.call(Method::POST, "/api/v1/planning-runs", Some(lead), Some(body.clone())).await;
+        running.fetch_sub(1, Ordering::SeqCst);
+        assert!(
+            run.status == StatusCode::CREATED || run.status == StatusCode::CONFLICT,
+            "a run answered {}: {}",
+            run.status,
+            run.text
+        );
+        if run.status == StatusCode::CREATED {
+            assert_eq!(run.body["status"], "applied", "{}", run.text);
+        }
+        answers.push(run.status);
+    }
+    answers
+}
+
+/// The open proposals: assignment id and the volunteer's username.
+async fn proposals(app: &TestApp) -> Vec<(i64, String)> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = app.db.get_database_backend();
+    app.db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT a.id AS id, u.username AS name FROM assignment a \
+             JOIN interpreter i ON i.id = a.interpreter_id JOIN app_user u ON u.id = i.user_id \
+             WHERE a.status = 'proposed' ORDER BY a.id"
+                .to_owned(),
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.try_get::<i64>("", "id").unwrap(), r.try_get::<String>("", "name").unwrap()))
+        .collect()
+}
+
+async fn status_of(app: &TestApp, table: &str, id: i64) -> String {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = app.db.get_database_backend();
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(
+            backend,
+            format!("SELECT status FROM {table} WHERE id = {id}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<String>("", "status").unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn runs_applied_while_volunteers_answer_lose_no_answer_and_book_nobody_twice() {
+    const ROUNDS: usize = 12;
+    let app = Arc::new(TestApp::spawn().await);
+    let since = invariants::last_assignment(&app.db).await;
+    let caseworker = app.login("fachkraft").await;
+    let lead = Arc::new(app.login("teamleitung").await);
+    let mut tokens: HashMap<String, Arc<String>> = HashMap::new();
+    let mut rng = StdRng::seed_from_u64(2026);
+    let (mut answered, mut during_a_run, mut refused) = (0, 0, 0);
+    let mut run_answers = Vec::new();
+    let mut confirmed = Vec::new();
+    let mut declined = Vec::new();
+    for round in 0..ROUNDS {
+        // New calls every round, so that there are fresh proposals to answer.
+        for k in 0..4 {
+            let (start, end) =
+                crate::booking::weekday_at(((round + k) % 5) as u32, 9 + (round % 6) as u32);
+            let booked = app
+                .call(
+                    Method::POST,
+                    "/api/v1/appointments",
+                    Some(&caseworker),
+                    Some(crate::booking::english_call(&start, &end)),
+                )
+                .await;
+            assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.text);
+        }
+        let mut answers = Vec::new();
+        for (assignment, username) in proposals(&app).await {
+            if !tokens.contains_key(&username) {
+                tokens.insert(username.clone(), Arc::new(app.login(&username).await));
+            }
+            let token = Arc::clone(&tokens[&username]);
+            let confirm = rng.random_bool(0.6);
+            let pause = Duration::from_millis(rng.random_range(0..60));
+            answers.push((assignment, confirm, token, pause));
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        let running = Arc::new(AtomicUsize::new(0));
+        let planner = {
+            let (app, lead, stop, running) =
+                (Arc::clone(&app), Arc::clone(&lead), Arc::clone(&stop), Arc::clone(&running));
+            tokio::spawn(async move { plan_until(&app, &lead, &stop, &running).await })
+        };
+        let tasks: Vec<_> = answers
+            .into_iter()
+            .map(|(assignment, confirm, token, pause)| {
+                let (app, running) = (Arc::clone(&app), Arc::clone(&running));
+                tokio::spawn(async move {
+                    tokio::time::sleep(pause).await;
+                    let overlapped = running.load(Ordering::SeqCst) > 0;
+                    let answer = if confirm {
+                        let path = format!("/api/v1/me/assignments/{assignment}/confirm");
+                        app.call(Method::POST, &path, Some(&token), None).await
+                    } else {
+                        let path = format!("/api/v1/me/assignments/{assignment}/decline");
+                        let body = json!({ "reason": "Termin beim Arzt" });
+                        app.call(Method::POST, &path, Some(&token), Some(body)).await
+                    };
+                    let overlapped = overlapped || running.load(Ordering::SeqCst) > 0;
+                    (assignment, confirm, answer.status, answer.text, overlapped)
+                })
+            })
+            .collect();
+        for task in tasks {
+            let (assignment, confirm, status, text, overlapped) = task.await.unwrap();
+            answered += 1;
+            during_a_run += usize::from(overlapped);
+            match status {
+                StatusCode::OK if confirm => confirmed.push(assignment),
+                StatusCode::OK => declined.push(assignment),
+                // A run withdrew the proposal first.
+                StatusCode::CONFLICT => refused += 1,
+                other => panic!("answer to assignment {assignment}: {other} {text}"),
+            }
+        }
+        stop.store(true, Ordering::SeqCst);
+        run_answers.extend(planner.await.unwrap());
+        let broken = invariants::broken(&app.db, since).await;
+        assert!(broken.is_empty(), "after round {round}: {broken:#?}");
+    }
+    // No answer that was accepted is lost: a later run neither undid nor replaced it.
+    for &assignment in &confirmed {
+        assert_eq!(
+            status_of(&app, "assignment", assignment).await,
+            "confirmed",
+            "assignment {assignment}"
+        );
+    }
+    for &assignment in &declined {
+        assert_eq!(
+            status_of(&app, "assignment", assignment).await,
+            "declined",
+            "assignment {assignment}"
+        );
+    }
+    // A declined pair is never proposed again, however the runs went.
+    let again = app
+        .count(
+            "SELECT COUNT(*) AS n FROM assignment d JOIN assignment l ON l.appointment_id = d.appointment_id \
+             AND l.interpreter_id = d.interpreter_id AND l.id > d.id WHERE d.status = 'declined'",
+        )
+        .await;
+    assert_eq!(again, 0, "a declined volunteer was proposed again for the same appointment");
+    let applied = run_answers.iter().filter(|s| **s == StatusCode::CREATED).count();
+    println!(
+        "{} runs ({applied} applied, {} refused); {answered} answers, {during_a_run} while a run was in flight, {refused} refused",
+        run_answers.len(),
+        run_answers.len() - applied
+    );
+    assert!(applied > 0, "no run was ever applied");
+    assert!(
+        during_a_run * 2 >= answered,
+        "too few answers met a run: {during_a_run} of {answered}"
+    );
+    assert!(!confirmed.is_empty() && !declined.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_fallback_recorded_while_runs_are_applied_is_never_undone() {
+    const REQUESTS: usize = 24;
+    let app = Arc::new(TestApp::spawn().await);
+    let since = invariants::last_assignment(&app.db).await;
+    let caseworker = Arc::new(app.login("fachkraft").await);
+    let lead = Arc::new(app.login("teamleitung").await);
+    // Sign language: nobody in the pool speaks it, so every request stays unfilled and every
+    // run plans it again.
+    let mut unfilled = Vec::new();
+    for k in 0..REQUESTS {
+        let (start, end) = crate::booking::weekday_at((k % 5) as u32, 8 + (k % 8) as u32);
+        let body = json!({
+            "client_ref": "G-1", "language": "gsg", "min_level": "B1", "start": start, "end": end,
+            "mode": "phone", "kind": "counselling", "priority": 2
+        });
+        let booked =
+            app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(body)).await;
+        assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.text);
+        assert_eq!(booked.body["status"], "unfilled", "{}", booked.text);
+        unfilled.push(booked.body["id"].as_i64().unwrap());
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let running = Arc::new(AtomicUsize::new(0));
+    let planner = {
+        let (app, lead, stop, running) =
+            (Arc::clone(&app), Arc::clone(&lead), Arc::clone(&stop), Arc::clone(&running));
+        tokio::spawn(async move { plan_until(&app, &lead, &stop, &running).await })
+    };
+    let mut recorded = Vec::new();
+    let mut during_a_run = 0;
+    for id in &unfilled {
+        // One after the other, so that they spread over several runs.
+        tokio::time::sleep(Duration::from_millis(15)).await;
+        let overlapped = running.load(Ordering::SeqCst) > 0;
+        let body = json!({ "kind": "phone_video_service", "note": "Telefondolmetscher" });
+        let answer = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/appointments/{id}/fallback"),
+                Some(&caseworker),
+                Some(body),
+            )
+            .await;
+        during_a_run += usize::from(overlapped || running.load(Ordering::SeqCst) > 0);
+        match answer.status {
+            StatusCode::OK => recorded.push(*id),
+            // A run changed the appointment meanwhile; the caseworker reloads.
+            StatusCode::CONFLICT => {}
+            other => panic!("fallback of {id}: {other} {}", answer.text),
+        }
+    }
+    stop.store(true, Ordering::SeqCst);
+    let runs = planner.await.unwrap();
+    for id in &recorded {
+        assert_eq!(status_of(&app, "appointment", *id).await, "fallback", "appointment {id}");
+    }
+    let broken = invariants::broken(&app.db, since).await;
+    assert!(broken.is_empty(), "{broken:#?}");
+    println!(
+        "{} runs; {} fallbacks, {} recorded, {during_a_run} while a run was in flight",
+        runs.len(),
+        unfilled.len(),
+        recorded.len()
+    );
+    assert!(during_a_run * 2 >= unfilled.len(), "too few fallbacks met a run");
+    assert!(!recorded.is_empty());
 }

@@ -2,11 +2,13 @@
 //! and marks it sent — at least once: a message is marked only after the relay accepted it.
 //! A failure is retried with growing pauses; a message that keeps failing is parked for the
 //! admins. Several instances on one PostgreSQL never send the same message at the same time:
-//! claiming takes rows `FOR UPDATE SKIP LOCKED` and leases them for a while.
+//! claiming takes rows `FOR UPDATE SKIP LOCKED` and leases them for a while; the lease is
+//! renewed just before each message is sent, and a send never takes more than half of it. A
+//! message whose worker died is sent again once its lease has run out.
 
 use std::time::Duration as StdDuration;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use entities::outbox;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
@@ -23,7 +25,8 @@ use crate::config::{Settings, SmtpTls};
 use crate::domain::Locale;
 use crate::repo;
 
-/// How long a claimed message is reserved for the worker that claimed it.
+/// How long a claimed message is reserved for the worker that claimed it, unless the settings
+/// say otherwise.
 const LEASE: Duration = Duration::minutes(2);
 /// Messages claimed at once.
 const BATCH: u64 = 20;
@@ -34,6 +37,9 @@ pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
     max_attempts: i32,
+    lease: Duration,
+    /// Half the lease: a send that takes longer is given up before the lease runs out.
+    send_within: StdDuration,
 }
 
 impl Mailer {
@@ -52,10 +58,12 @@ impl Mailer {
                 Tls::Wrapper(TlsParameters::new(host.to_owned()).map_err(|e| e.to_string())?)
             }
         };
+        let lease_seconds = Ord::max(settings.outbox_lease_seconds, 2);
+        let send_within = StdDuration::from_secs(u64::from(lease_seconds)) / 2;
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
             .port(settings.smtp_port)
             .tls(tls)
-            .timeout(Some(StdDuration::from_secs(20)));
+            .timeout(Some(Ord::min(StdDuration::from_secs(20), send_within)));
         if let (Some(user), Some(password)) = (&settings.smtp_username, &settings.smtp_password) {
             use secrecy::ExposeSecret;
             builder = builder
@@ -66,6 +74,8 @@ impl Mailer {
             transport: builder.build(),
             from,
             max_attempts: i32::try_from(Ord::max(settings.outbox_max_attempts, 1)).unwrap_or(8),
+            lease: Duration::seconds(i64::from(lease_seconds)),
+            send_within,
         }))
     }
 }
@@ -75,12 +85,27 @@ pub fn backoff(attempts: i32) -> Duration {
     Duration::minutes(1i64 << attempts.clamp(0, 6))
 }
 
-/// Claims due messages for this worker; their ids.
+/// Claims due messages for this worker for the default lease; their ids.
 ///
 /// # Errors
 /// Database errors.
 pub async fn claim(db: &DatabaseConnection, at: DateTime<Utc>) -> Result<Vec<i64>, DbErr> {
-    let lease = at + LEASE;
+    Ok(claim_leased(db, at, LEASE).await?.0)
+}
+
+/// The end of a lease taken now. Whole microseconds: PostgreSQL keeps no finer times, and a
+/// worker recognises its lease by comparing the stored end with the one it set.
+fn lease_until(at: DateTime<Utc>, lease: Duration) -> DateTime<Utc> {
+    (at + lease).trunc_subsecs(6)
+}
+
+/// Claims due messages until `at + lease`; their ids and the end of the lease they share.
+async fn claim_leased(
+    db: &DatabaseConnection,
+    at: DateTime<Utc>,
+    lease: Duration,
+) -> Result<(Vec<i64>, DateTime<Utc>), DbErr> {
+    let until = lease_until(at, lease);
     if db.get_database_backend() == DbBackend::Postgres {
         let rows = db
             .query_all_raw(Statement::from_sql_and_values(
@@ -89,10 +114,11 @@ pub async fn claim(db: &DatabaseConnection, at: DateTime<Utc>) -> Result<Vec<i64
                    SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2 \
                    AND (locked_until IS NULL OR locked_until < $2) ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) \
                  RETURNING id",
-                [lease.into(), at.into(), (BATCH as i64).into()],
+                [until.into(), at.into(), (BATCH as i64).into()],
             ))
             .await?;
-        return Ok(rows.iter().filter_map(|r| r.try_get::<i64>("", "id").ok()).collect());
+        let ids = rows.iter().filter_map(|r| r.try_get::<i64>("", "id").ok()).collect();
+        return Ok((ids, until));
     }
     // SQLite serialises writers: the write transaction is the lock.
     let txn = crate::db::write(db).await?;
@@ -108,12 +134,31 @@ pub async fn claim(db: &DatabaseConnection, at: DateTime<Utc>) -> Result<Vec<i64
         .all(&txn)
         .await?;
     outbox::Entity::update_many()
-        .col_expr(outbox::Column::LockedUntil, Expr::value(lease))
+        .col_expr(outbox::Column::LockedUntil, Expr::value(until))
         .filter(outbox::Column::Id.is_in(ids.clone()))
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    Ok(ids)
+    Ok((ids, until))
+}
+
+/// Extends the lease on a message just before it is sent; false if the lease `held` is no
+/// longer this worker's (it ran out while earlier messages of the batch were sent, and another
+/// worker claimed the message) or the message is no longer pending.
+async fn renew(
+    db: &DatabaseConnection,
+    id: i64,
+    held: DateTime<Utc>,
+    lease: Duration,
+) -> Result<bool, DbErr> {
+    let renewed = outbox::Entity::update_many()
+        .col_expr(outbox::Column::LockedUntil, Expr::value(lease_until(Utc::now(), lease)))
+        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::Status.eq("pending"))
+        .filter(outbox::Column::LockedUntil.eq(held))
+        .exec(db)
+        .await?;
+    Ok(renewed.rows_affected == 1)
 }
 
 /// Sends what is due once; how many were sent.
@@ -121,11 +166,18 @@ pub async fn claim(db: &DatabaseConnection, at: DateTime<Utc>) -> Result<Vec<i64
 /// # Errors
 /// Database errors (a relay's failure is recorded on the message instead).
 pub async fn run_once(db: &DatabaseConnection, mailer: &Mailer) -> Result<usize, DbErr> {
-    let at = Utc::now();
+    let (ids, held) = claim_leased(db, Utc::now(), mailer.lease).await?;
     let mut sent = 0;
-    for id in claim(db, at).await? {
+    for id in ids {
+        if !renew(db, id, held, mailer.lease).await? {
+            continue;
+        }
         let Some(row) = outbox::Entity::find_by_id(id).one(db).await? else { continue };
-        let outcome = deliver(db, mailer, &row).await;
+        // Given up well before the renewed lease ends, so that no other worker sends the
+        // message while this one still might.
+        let outcome = tokio::time::timeout(mailer.send_within, deliver(db, mailer, &row))
+            .await
+            .unwrap_or_else(|_| Err("SMTP: the relay did not answer in time".to_owned()));
         let now = Utc::now();
         let mut update = outbox::Entity::update_many()
             .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None));

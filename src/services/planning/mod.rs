@@ -50,10 +50,12 @@ pub struct Applied {
 
 /// Writes a plan: for every planned appointment, keeps its proposal if the plan agrees,
 /// withdraws it otherwise, proposes the planned interpreter, or marks it unfilled with the
-/// reason. Confirmed assignments are never touched: they were fixed in the problem.
+/// reason. Confirmed assignments are never touched: they were fixed in the problem. Every
+/// appointment and proposal is changed only if it still has the version the snapshot read.
 ///
 /// # Errors
-/// Database errors, among them a unique violation if a concurrent change slipped in.
+/// [`DbErr::RecordNotUpdated`] if an appointment or a proposal changed since the snapshot;
+/// other database errors, among them a unique violation if a concurrent change slipped in.
 pub async fn apply(
     db: &impl ConnectionTrait,
     organisation_id: i64,
@@ -89,6 +91,12 @@ pub async fn apply(
             .into_iter()
             .map(|a| (a.appointment_id, a))
             .collect();
+    let read_version: HashMap<i64, i32> = snapshot
+        .fingerprint
+        .iter()
+        .filter(|(kind, _, _)| *kind == "appointment")
+        .map(|&(_, id, version)| (id, version))
+        .collect();
     let unfilled: HashMap<i64, (&str, &str)> = plan
         .unassigned
         .iter()
@@ -103,7 +111,7 @@ pub async fn apply(
         let existing = current.get(&appointment_id);
         let kept = matches!((existing, wanted), (Some(e), Some(w)) if e.interpreter_id == w);
         if let Some(e) = existing.filter(|_| !kept) {
-            assignment::Entity::update_many()
+            let withdrawn = assignment::Entity::update_many()
                 .col_expr(assignment::Column::Status, Expr::value("withdrawn"))
                 .col_expr(
                     assignment::Column::Version,
@@ -111,15 +119,24 @@ pub async fn apply(
                 )
                 .col_expr(assignment::Column::UpdatedAt, Expr::value(now))
                 .filter(assignment::Column::Id.eq(e.id))
+                .filter(assignment::Column::Status.eq("proposed"))
+                .filter(assignment::Column::Version.eq(e.version))
                 .exec(db)
                 .await?;
+            if withdrawn.rows_affected == 0 {
+                return Err(DbErr::RecordNotUpdated);
+            }
             notify::assignment_changed(db, e.id, NoticeKind::Withdrawn).await?;
         }
+        let Some(&version) = read_version.get(&appointment_id) else {
+            return Err(DbErr::RecordNotUpdated);
+        };
         let mut update = appointment::Entity::update_many()
             .col_expr(appointment::Column::Version, Expr::col(appointment::Column::Version).add(1))
             .col_expr(appointment::Column::UpdatedAt, Expr::value(now))
             .filter(appointment::Column::Id.eq(appointment_id))
-            .filter(appointment::Column::OrganisationId.eq(organisation_id));
+            .filter(appointment::Column::OrganisationId.eq(organisation_id))
+            .filter(appointment::Column::Version.eq(version));
         match wanted {
             Some(interpreter_id) => {
                 if !kept {
@@ -161,7 +178,9 @@ pub async fn apply(
                     .col_expr(appointment::Column::UnfilledDetail, Expr::value(detail));
             }
         }
-        update.exec(db).await?;
+        if update.exec(db).await?.rows_affected == 0 {
+            return Err(DbErr::RecordNotUpdated);
+        }
     }
     Ok(applied)
 }

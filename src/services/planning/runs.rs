@@ -2,8 +2,10 @@
 //! plan is applied in one transaction that first checks that nothing it relied on changed
 //! (otherwise it plans again). Confirmed assignments are never moved; proposals may be, when
 //! that covers more. One run per organisation at a time: a running run is a row the database
-//! allows only once per organisation, and on PostgreSQL the run also holds an advisory lock
-//! that dies with its process. A team lead starts a run, or the daily schedule (`schedule`).
+//! allows only once per organisation, and the run also holds a lock that dies with its process
+//! (on PostgreSQL an advisory lock, on SQLite a lock on a file beside the database), so that a
+//! run killed with its process never blocks the next. A team lead starts a run, or the daily
+//! schedule (`schedule`).
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use entities::{appointment, planning_run, planning_run_unfilled};
@@ -152,8 +154,8 @@ pub async fn plan_horizon(
 
     // Held until this function returns: dropping it releases the lock.
     let guard = run_lock(db, starter.organisation_id).await?;
-    // With the lock, a run still marked running died with its process; without it (SQLite),
-    // only an old one is taken to have.
+    // With the lock, a run still marked running died with its process; without it (an
+    // in-memory SQLite database), only an old one is taken to have.
     let stale_before = if guard.is_some() { started } else { started - STALE };
     let run = {
         let txn = crate::db::write(db).await?;
@@ -208,20 +210,36 @@ pub async fn plan_horizon(
     Ok(run.id)
 }
 
-/// On PostgreSQL, the organisation's planning lock (an advisory lock), held on a connection of
-/// its own for as long as the returned transaction lives. It dies with its process, so a
-/// crashed run never blocks the next one. `None` on SQLite, where the row of the running run
-/// is the only guard.
+/// The organisation's planning lock, held for as long as the returned guard lives and released
+/// by the operating system or the database server when its process dies, so a crashed run
+/// never blocks the next one. On PostgreSQL an advisory lock on a connection of its own; on
+/// SQLite an exclusive lock on the file `<database>.planning-<organisation>.lock`, which is
+/// left in place (removing it could let two runs lock two different files). `None` for an
+/// in-memory SQLite database, where the row of the running run is the only guard.
 ///
 /// # Errors
-/// 409 if another run holds the lock; database errors.
+/// 409 if another run holds the lock; database and file errors.
 async fn run_lock(
     db: &DatabaseConnection,
     organisation_id: i64,
-) -> Result<Option<sea_orm::DatabaseTransaction>, AppError> {
+) -> Result<Option<RunLock>, AppError> {
     use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+    let busy = || AppError::conflict("a planning run of the organisation is in progress");
     if db.get_database_backend() != DbBackend::Postgres {
-        return Ok(None);
+        let Some(database) = crate::db::sqlite_file(db).await? else { return Ok(None) };
+        let path = format!("{database}.planning-{organisation_id}.lock");
+        let cannot = |e: std::io::Error| AppError::Internal(format!("planning lock {path}: {e}"));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(cannot)?;
+        return match file.try_lock() {
+            Ok(()) => Ok(Some(RunLock::File { _held: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Err(busy()),
+            Err(std::fs::TryLockError::Error(e)) => Err(cannot(e)),
+        };
     }
     let txn = db.begin().await?;
     let row = txn
@@ -232,9 +250,18 @@ async fn run_lock(
         ))
         .await?;
     if !row.and_then(|r| r.try_get::<bool>("", "locked").ok()).unwrap_or(false) {
-        return Err(AppError::conflict("a planning run of the organisation is in progress"));
+        return Err(busy());
     }
-    Ok(Some(txn))
+    Ok(Some(RunLock::Advisory { _held: txn }))
+}
+
+/// What holds the planning lock; dropping it releases the lock.
+#[derive(Debug)]
+enum RunLock {
+    /// The transaction holding the advisory lock (rolled back on drop).
+    Advisory { _held: sea_orm::DatabaseTransaction },
+    /// The locked file (unlocked when closed).
+    File { _held: std::fs::File },
 }
 
 /// The first key of the planning lock (the second is the organisation).
@@ -250,8 +277,13 @@ async fn run_attempts(
 ) -> Result<(), AppError> {
     for _ in 0..ATTEMPTS {
         let at = now();
+        // The appointments, the pool and the fingerprint are read as one state. A change
+        // committed between two of the reads would be half in the problem (a proposal
+        // confirmed meanwhile is both to plan and fixed work, which the optimiser refuses), or
+        // in the fingerprint but not in the plan, which the check before applying would pass.
+        let read = crate::db::read_snapshot(db).await?;
         let to_plan: Vec<appointment::Model> =
-            repo::booking::appointments_between(db, starter.organisation_id, from, to)
+            repo::booking::appointments_between(&read, starter.organisation_id, from, to)
                 .await?
                 .into_iter()
                 .filter(|a| {
@@ -259,7 +291,8 @@ async fn run_attempts(
                 })
                 .collect();
         let today = at.with_timezone(&BERLIN).date_naive();
-        let snap = snapshot::read(db, starter.organisation_id, &to_plan, today).await?;
+        let snap = snapshot::read(&read, starter.organisation_id, &to_plan, today).await?;
+        read.commit().await?;
         let solved = solve(&snap, std::time::Duration::from_secs(u64::from(limit))).await?;
 
         let txn = crate::db::write(db).await?;
@@ -279,7 +312,18 @@ async fn run_attempts(
             continue;
         }
         let applied =
-            apply(&txn, starter.organisation_id, &snap, &solved.plan, Some(run_id), now()).await?;
+            match apply(&txn, starter.organisation_id, &snap, &solved.plan, Some(run_id), now())
+                .await
+            {
+                Ok(applied) => applied,
+                // A row changed after all (a writer that does not take the organisation's
+                // lock): plan again from the new state.
+                Err(sea_orm::DbErr::RecordNotUpdated) => {
+                    drop(txn);
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
         let plan = &solved.plan;
         let by_problem_id: std::collections::HashMap<&str, i64> = snap
             .problem
