@@ -120,10 +120,18 @@ async fn at_most_one_live_assignment_per_appointment() {
 async fn the_timing_of_existing_appointments_is_filled_in_by_the_migration() {
     use migrations::{Migrator, MigratorTrait};
     let app = TestApp::spawn().await;
+    // One connection for the schema changes: SQLite connections that prepared statements
+    // against the old schema must not take part while columns come and go.
+    let db = sprachpool::db::connect(&sprachpool::config::Settings {
+        database_max_connections: 1,
+        ..app.settings.clone()
+    })
+    .await
+    .unwrap();
     // Back to the schema before appointments kept their timing, with one booked then.
     let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
     let timing = names.iter().position(|n| n == "m20261128_000007_appointment_timing").unwrap();
-    Migrator::down(&app.db, Some(u32::try_from(names.len() - timing).unwrap())).await.unwrap();
+    Migrator::down(&db, Some(u32::try_from(names.len() - timing).unwrap())).await.unwrap();
     // 09:00 local on the day summer time begins, booked two days before at the same instant.
     let (start, end, booked) =
         ("2026-03-29T07:00:00+00:00", "2026-03-29T08:30:00+00:00", "2026-03-27T07:00:00+00:00");
@@ -136,9 +144,9 @@ async fn the_timing_of_existing_appointments_is_filled_in_by_the_migration() {
              VALUES (1, 1, (SELECT id FROM client WHERE reference = 'K-2'), (SELECT id FROM language WHERE organisation_id = 1 AND tag = 'ar'), 'B2', '{start}', '{end}', 'phone', 'counselling', 3, false, 'held', 0, '{booked}', '{booked}')"
         ),
     ] {
-        exec(&app, &sql).await.unwrap();
+        db.execute_unprepared(&sql).await.unwrap();
     }
-    Migrator::up(&app.db, None).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
     let client = entities::client::Entity::find()
         .filter(entities::client::Column::Reference.eq("K-2"))
         .one(&app.db)
