@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::extract::rejection::StringRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -10,6 +11,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::app::AppState;
 use crate::auth::Caller;
+use crate::domain::FieldErrors;
 use crate::error::{ApiResult, AppError};
 use crate::services::courses::import::{self, Imported};
 use crate::services::courses::{
@@ -135,7 +137,7 @@ async fn import_courses(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    body: String,
+    body: Result<String, StringRejection>,
 ) -> ApiResult<Json<Imported>> {
     let csv = headers
         .get(header::CONTENT_TYPE)
@@ -144,5 +146,10 @@ async fn import_courses(
     if !csv {
         return Err(AppError::UnsupportedMediaType);
     }
+    // axum's own rejection (bytes that are not UTF-8, a body too large) is plain text.
+    let body = body.map_err(|e| AppError::BadRequest {
+        detail: format!("the body is not UTF-8 text: {}", e.body_text()),
+        errors: FieldErrors::new(),
+    })?;
     Ok(Json(import::import(&state.db, &caller, &body).await?))
 }

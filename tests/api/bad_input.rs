@@ -143,3 +143,30 @@ async fn unparseable_ids_and_unknown_routes_answer_404() {
     app.get("/api/v1/interpreters/abc", &token).await.assert_problem(404, None);
     app.get("/api/v1/nonsense", &token).await.assert_problem(404, None);
 }
+
+#[tokio::test]
+async fn a_method_a_route_does_not_have_answers_405_naming_the_allowed_ones() {
+    let app = TestApp::spawn().await;
+    let token = app.login("teamleitung").await;
+    let answer = app.call(Method::DELETE, "/api/v1/me", Some(&token), None).await;
+    answer.assert_problem(405, None);
+    assert_eq!(answer.headers[header::ALLOW], "GET,HEAD");
+    let answer = app.call(Method::PUT, "/healthz", None, None).await;
+    answer.assert_problem(405, None);
+}
+
+#[tokio::test]
+async fn a_course_import_that_is_not_utf8_text_is_refused() {
+    let app = TestApp::spawn().await;
+    let token = app.login("admin").await;
+    let before = app.table_counts().await;
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/courses/import")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "text/csv")
+        .body(Body::from(&b"provider;programme\n\xff\xfe;x\n"[..]))
+        .unwrap();
+    app.send(request).await.assert_problem(400, None);
+    assert_eq!(app.table_counts().await, before);
+}
