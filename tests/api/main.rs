@@ -18,6 +18,7 @@ mod helpers;
 mod isolation;
 mod mail;
 mod notifications;
+mod openapi_schema;
 mod operations;
 mod planning;
 mod pool;
