@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery, nul_error};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::domain::FieldErrors;
@@ -151,5 +151,8 @@ async fn import_courses(
         detail: format!("the body is not UTF-8 text: {}", e.body_text()),
         errors: FieldErrors::new(),
     })?;
+    if body.contains('\0') {
+        return Err(nul_error("body"));
+    }
     Ok(Json(import::import(&state.db, &caller, &body).await?))
 }
