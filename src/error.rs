@@ -51,6 +51,9 @@ pub enum AppError {
     /// Absent, or belongs to another organisation: the two are indistinguishable on purpose.
     #[error("not found")]
     NotFound,
+    /// The path exists, but not with this method; `Allow` names the ones it has.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// Clashes with the current state (a duplicate, an overlap, a concurrent change).
     #[error("conflict: {detail}")]
     Conflict { detail: String, errors: FieldErrors },
@@ -87,6 +90,7 @@ impl AppError {
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -103,6 +107,7 @@ impl AppError {
             Self::InvalidCredentials => "invalid_credentials",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict { .. } => "conflict",
             Self::TooManyAttempts { .. } => "too_many_attempts",
             Self::Unavailable(_) => "unavailable",
@@ -131,6 +136,10 @@ impl AppError {
             Self::Forbidden => {
                 (Some("your roles do not allow this action".to_owned()), FieldErrors::new())
             }
+            Self::MethodNotAllowed => (
+                Some("the `Allow` header names the methods this path has".to_owned()),
+                FieldErrors::new(),
+            ),
             Self::Conflict { detail, errors } => (Some(detail.clone()), errors.clone()),
             Self::TooManyAttempts { retry_after_secs } => (
                 Some(format!("too many failed logins; try again in {retry_after_secs} seconds")),

@@ -3,13 +3,15 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::extract::rejection::StringRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery, nul_error};
 use crate::app::AppState;
 use crate::auth::Caller;
+use crate::domain::FieldErrors;
 use crate::error::{ApiResult, AppError};
 use crate::services::courses::import::{self, Imported};
 use crate::services::courses::{
@@ -135,7 +137,7 @@ async fn import_courses(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    body: String,
+    body: Result<String, StringRejection>,
 ) -> ApiResult<Json<Imported>> {
     let csv = headers
         .get(header::CONTENT_TYPE)
@@ -143,6 +145,14 @@ async fn import_courses(
         .is_some_and(|v| v.starts_with("text/csv") || v.starts_with("text/plain"));
     if !csv {
         return Err(AppError::UnsupportedMediaType);
+    }
+    // axum's own rejection (bytes that are not UTF-8, a body too large) is plain text.
+    let body = body.map_err(|e| AppError::BadRequest {
+        detail: format!("the body is not UTF-8 text: {}", e.body_text()),
+        errors: FieldErrors::new(),
+    })?;
+    if body.contains('\0') {
+        return Err(nul_error("body"));
     }
     Ok(Json(import::import(&state.db, &caller, &body).await?))
 }

@@ -1,6 +1,10 @@
 //! Request extractors that answer bad input with the service's own problem+json, naming the
 //! field at fault: a malformed body is 400, a body of the wrong shape (unknown field, wrong
 //! type, missing field, value out of a closed set) is 422 with the field's path.
+//!
+//! No text may hold the NUL character: PostgreSQL cannot store it and fails the whole query,
+//! and no field has a use for it. A body or query naming one is 422 with the field's path; a
+//! path holding one names no record (404).
 
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
@@ -42,7 +46,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 /// Parses a JSON document into `T`.
 ///
 /// # Errors
-/// 400 for text that is not JSON, 422 naming the field for JSON of the wrong shape.
+/// 400 for text that is not JSON, 422 naming the field for JSON of the wrong shape or for a
+/// text holding the NUL character.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     // Whether the body is JSON decides between 400 and 422, not the first fault serde meets
     // while filling `T`: `5 x` is malformed even though `5` is already of the wrong shape.
@@ -50,6 +55,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         detail: format!("the body is not valid JSON: {e}"),
         errors: FieldErrors::new(),
     })?;
+    // JSON can carry NUL only as this escape; most bodies are spared the third parse.
+    if bytes.windows(6).any(|w| w == br"\u0000")
+        && let Some(field) = serde_json::from_slice(bytes).ok().and_then(|v| nul_field(&v, ""))
+    {
+        return Err(nul_error(if field.is_empty() { "body" } else { &field }));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
@@ -72,6 +83,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
+        let pairs = form_urlencoded::parse(query.as_bytes());
+        if let Some((name, _)) =
+            pairs.into_iter().find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
+            return Err(nul_error(&name));
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|err| {
             let path = err.path().to_string();
@@ -87,6 +104,10 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // `%00` is the only way a path can spell NUL, and no record's key holds one.
+        if parts.uri.path().contains("%00") {
+            return Err(AppError::NotFound);
+        }
         Path::<T>::from_request_parts(parts, state).await.map(|Path(value)| ApiPath(value)).map_err(
             |e: PathRejection| {
                 tracing::debug!(error = %e, "unparseable path parameter");
@@ -94,6 +115,28 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
             },
         )
     }
+}
+
+/// The path of the first text (value or key) in `value` that holds the NUL character, in
+/// the form serde_path_to_error gives (`languages[1].level`); `""` for the document itself.
+fn nul_field(value: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => text.contains('\0').then(|| path.to_owned()),
+        Value::Array(items) => {
+            items.iter().enumerate().find_map(|(i, item)| nul_field(item, &format!("{path}[{i}]")))
+        }
+        Value::Object(members) => members.iter().find_map(|(name, member)| {
+            let inner = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
+            if name.contains('\0') { Some(inner) } else { nul_field(member, &inner) }
+        }),
+        _ => None,
+    }
+}
+
+/// The answer to a text holding the NUL character.
+pub fn nul_error(field: &str) -> AppError {
+    AppError::validation(field, "must not contain the NUL character (U+0000)")
 }
 
 /// serde's messages end in " at line 1 column 17": the field path says more.
@@ -203,6 +246,21 @@ mod tests {
             let err = parse_json::<Body>(body).unwrap_err();
             assert_eq!(field_of(err), "languages[0].level");
         }
+    }
+
+    #[test]
+    fn a_nul_character_is_refused_naming_its_field() {
+        let err = parse_json::<Body>(
+            br#"{"languages":[{"tag":"ar","level":"B2"},{"tag":"t\u0000r","level":"B2"}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(field_of(err), "languages[1].tag");
+        let err = parse_json::<Body>(br#""\u0000""#).unwrap_err();
+        assert_eq!(field_of(err), "body");
+        // An escaped backslash before "u0000" is no NUL.
+        let err =
+            parse_json::<Body>(br#"{"languages":[{"tag":"\\u0000","level":"B9"}]}"#).unwrap_err();
+        assert_eq!(field_of(err), "languages[0].level");
     }
 
     #[test]

@@ -29,6 +29,7 @@ use axum::routing::get;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::app::AppState;
+use crate::error::AppError;
 
 /// The routes and their generated document.
 fn documented() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
@@ -62,7 +63,15 @@ fn documented() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
 /// Every API route, plus `/api/openapi.json`. `/healthz` and `/readyz` sit at the root.
 pub fn router() -> axum::Router<AppState> {
     let (router, doc) = documented();
-    router.route("/api/openapi.json", get(move || async move { Json(doc) }))
+    router
+        .route("/api/openapi.json", get(move || async move { Json(doc) }))
+        // Only these routes: the web pages keep axum's plain answer.
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// A known path called with a method it does not have; axum adds the `Allow` header.
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
 }
 
 /// The OpenAPI document, for tools and tests.

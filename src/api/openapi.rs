@@ -39,7 +39,26 @@ pub fn base() -> OpenApi {
     Base::openapi()
 }
 
-/// Adds the bearer scheme and the standard error answers to every operation.
+/// The error answers shared by many operations: (status, name under
+/// `#/components/responses`, description). Each is declared once there and referenced.
+const SHARED_ANSWERS: [(&str, &str, &str); 9] = [
+    ("400", "MalformedRequest", "The body cannot be read: not valid JSON, or not UTF-8 text"),
+    ("415", "UnsupportedMediaType", "The body is not sent in the media type the operation takes"),
+    ("422", "ValidationFailed", "A field is not valid; `errors` names it"),
+    ("401", "Unauthenticated", "Not logged in, or the token has expired or was revoked"),
+    ("403", "Forbidden", "The caller's roles do not allow this"),
+    ("404", "NotFound", "No such record in the caller's organisation"),
+    (
+        "409",
+        "Conflict",
+        "Clashes with the current state: a duplicate, a record still referred to, or a concurrent change",
+    ),
+    ("500", "InternalError", "Internal error; details are in the service's log"),
+    ("503", "Unavailable", "The database is unreachable"),
+];
+
+/// Adds the bearer scheme, the shared error answers and, to every operation, the ones it may
+/// give.
 pub fn finish(mut doc: OpenApi) -> OpenApi {
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
@@ -52,17 +71,26 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         ),
     );
     components.schemas.entry("Problem".to_owned()).or_insert_with(Problem::schema);
+    for (_, name, description) in SHARED_ANSWERS {
+        components.responses.insert(name.to_owned(), problem(description));
+    }
     for item in doc.paths.paths.values_mut() {
-        for op in [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete]
-            .into_iter()
-            .flatten()
-        {
-            add_error_answers(op);
+        for (op, writes) in [
+            (&mut item.get, false),
+            (&mut item.post, true),
+            (&mut item.put, true),
+            (&mut item.patch, true),
+            (&mut item.delete, true),
+        ] {
+            if let Some(op) = op {
+                add_error_answers(op, writes);
+            }
         }
     }
     doc
 }
 
+/// A problem+json answer.
 fn problem(description: &str) -> RefOr<utoipa::openapi::response::Response> {
     RefOr::T(
         ResponseBuilder::new()
@@ -75,7 +103,11 @@ fn problem(description: &str) -> RefOr<utoipa::openapi::response::Response> {
     )
 }
 
-fn add_error_answers(op: &mut Operation) {
+/// Which of the shared answers an operation may give, from what it takes: a body can be
+/// malformed, of the wrong media type or invalid; a token can be missing or lack a role; a
+/// record named in the path can be missing; a write can clash with the database's
+/// constraints.
+fn add_error_answers(op: &mut Operation, writes: bool) {
     let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
     let has_body = op.request_body.is_some();
     let has_param = |place: ParameterIn| {
@@ -85,24 +117,20 @@ fn add_error_answers(op: &mut Operation) {
     };
     let has_path_param = has_param(ParameterIn::Path);
     let has_query = has_param(ParameterIn::Query);
-    let answers = &mut op.responses.responses;
-    let mut add = |status: &str, description: &str| {
-        answers.entry(status.to_owned()).or_insert_with(|| problem(description));
+    let gives = |status: &str| match status {
+        "400" | "415" => has_body,
+        "422" => has_body || has_query,
+        "401" | "403" => secured,
+        "404" => has_path_param,
+        "409" => writes && secured,
+        _ => true,
     };
-    if has_body {
-        add("400", "The body is not valid JSON");
-        add("415", "The body is not sent as application/json");
+    let answers = &mut op.responses.responses;
+    for (status, name, _) in SHARED_ANSWERS {
+        if gives(status) {
+            answers
+                .entry(status.to_owned())
+                .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+        }
     }
-    if has_body || has_query {
-        add("422", "A field is not valid; `errors` names it");
-    }
-    if secured {
-        add("401", "Not logged in, or the token has expired or was revoked");
-        add("403", "The caller's roles do not allow this");
-    }
-    if has_path_param {
-        add("404", "No such record in the caller's organisation");
-    }
-    add("500", "Internal error; details are in the service's log");
-    add("503", "The database is unreachable");
 }

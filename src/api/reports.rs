@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiPath};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::ApiResult;
+use crate::error::{ApiResult, Problem};
 use crate::report::AnnualReport;
 use crate::services::report::{self, Measures};
 
@@ -20,8 +20,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The annual report's figures for the state ministry: aggregates only (team leads).
 #[utoipa::path(
     get, path = "/reports/{year}", tag = "coverage", security(("bearer" = [])),
-    params(("year" = i32, Path, description = "Year, e.g. 2026")),
-    responses((status = 200, description = "The year's report", body = AnnualReport))
+    params(("year" = i32, Path, description = "Year, 2000–2100", minimum = 2000, maximum = 2100)),
+    responses(
+        (status = 200, description = "The year's report", body = AnnualReport),
+        (status = 422, description = "The year is out of range", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 async fn get_report(
     State(state): State<AppState>,
@@ -34,7 +37,7 @@ async fn get_report(
 /// Keeps the report's free-text measures of the year (team leads).
 #[utoipa::path(
     put, path = "/reports/{year}/measures", tag = "coverage", security(("bearer" = [])),
-    params(("year" = i32, Path, description = "Year, e.g. 2026")),
+    params(("year" = i32, Path, description = "Year, 2000–2100", minimum = 2000, maximum = 2100)),
     request_body = Measures,
     responses((status = 204, description = "Kept"))
 )]

@@ -2,7 +2,11 @@
 //! with the exact spelling used in the API and in the database.
 
 /// Declares an enum whose variants have one canonical spelling, shared by serde (API), the
-/// database (text columns with a check constraint) and `FromStr`.
+/// OpenAPI document, the database (text columns with a check constraint) and `FromStr`.
+///
+/// The spelling is taken as `tt`, not `literal`: a `literal` fragment reaches derive macros
+/// wrapped in an invisible group, which serde reads but utoipa silently skips, so the document
+/// would name the Rust variants instead of the spellings sent on the wire.
 macro_rules! spelled_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)? }) => {
         $(#[$meta])*

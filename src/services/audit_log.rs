@@ -35,8 +35,9 @@ pub struct AuditEventView {
     pub action: String,
     pub entity: String,
     pub entity_id: Option<String>,
-    #[schema(value_type = Object)]
-    pub details: serde_json::Value,
+    /// What changed, if the entry records it.
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
 }
 
 /// The newest entries of the organisation, newest first.
@@ -73,10 +74,7 @@ pub async fn list(
             action: r.action,
             entity: r.entity,
             entity_id: r.entity_id,
-            details: r
-                .details
-                .and_then(|d| serde_json::from_str(&d).ok())
-                .unwrap_or(serde_json::Value::Null),
+            details: r.details.and_then(|d| serde_json::from_str(&d).ok()),
         })
         .collect())
 }

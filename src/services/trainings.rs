@@ -33,7 +33,8 @@ pub struct TrainingInput {
     pub starts_on: NaiveDate,
     #[serde(deserialize_with = "crate::domain::dates::date")]
     pub ends_on: NaiveDate,
-    /// Length in hours, e.g. 7.5.
+    /// Length in hours, e.g. 7.5; kept to the minute.
+    #[schema(minimum = 0.01, maximum = 200.0)]
     pub hours: f64,
     pub trainer: Option<String>,
     pub participants: Vec<Participation>,
@@ -71,8 +72,10 @@ fn check(input: &TrainingInput) -> Result<(), AppError> {
     if input.ends_on < input.starts_on {
         errors.add("ends_on", "must not be before starts_on");
     }
-    if !(input.hours > 0.0 && input.hours <= 200.0) {
-        errors.add("hours", "must be more than 0 and at most 200");
+    // From 0.01 hours on, the length rounds to at least one minute, which the database
+    // requires.
+    if !(0.01..=200.0).contains(&input.hours) {
+        errors.add("hours", "must be between 0.01 and 200");
     }
     for (k, p) in input.participants.iter().enumerate() {
         if p.department.trim().is_empty() {

@@ -172,3 +172,80 @@ async fn dates_beyond_four_digit_years_are_refused() {
     let answer = page.post("/planning", &[&form[..], &[("csrf", csrf.as_str())]].concat()).await;
     assert_eq!(answer.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.text);
 }
+
+#[tokio::test]
+async fn a_method_a_route_does_not_have_answers_405_naming_the_allowed_ones() {
+    let app = TestApp::spawn().await;
+    let token = app.login("teamleitung").await;
+    let answer = app.call(Method::DELETE, "/api/v1/me", Some(&token), None).await;
+    answer.assert_problem(405, None);
+    assert_eq!(answer.headers[header::ALLOW], "GET,HEAD");
+    let answer = app.call(Method::PUT, "/healthz", None, None).await;
+    answer.assert_problem(405, None);
+}
+
+#[tokio::test]
+async fn a_course_import_that_is_not_utf8_text_is_refused() {
+    let app = TestApp::spawn().await;
+    let token = app.login("admin").await;
+    let before = app.table_counts().await;
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/courses/import")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "text/csv")
+        .body(Body::from(&b"provider;programme\n\xff\xfe;x\n"[..]))
+        .unwrap();
+    app.send(request).await.assert_problem(400, None);
+    assert_eq!(app.table_counts().await, before);
+}
+
+#[tokio::test]
+async fn a_nul_character_anywhere_is_refused_naming_its_field() {
+    // PostgreSQL cannot store NUL and failed the whole request with 500.
+    let app = TestApp::spawn().await;
+    let lead = app.login("teamleitung").await;
+    let admin = app.login("admin").await;
+    let caseworker = app.login("fachkraft").await;
+    let before = app.table_counts().await;
+    let training = json!({
+        "title": "Interkulturelle\u{0}Kompetenz", "starts_on": "2026-03-02",
+        "ends_on": "2026-03-02", "hours": 7.5, "trainer": null,
+        "participants": [{ "department": "Leistung", "participants": 3 }],
+    });
+    let answer = app.call(Method::POST, "/api/v1/trainings", Some(&lead), Some(training)).await;
+    answer.assert_problem(422, Some("title"));
+    let answer = app
+        .call(
+            Method::POST,
+            "/api/v1/course-providers",
+            Some(&admin),
+            Some(json!({ "name": "VHS", "address": "Duis\u{0}burg" })),
+        )
+        .await;
+    answer.assert_problem(422, Some("address"));
+    app.get("/api/v1/interpreters?language=a%00r", &lead)
+        .await
+        .assert_problem(422, Some("language"));
+    app.get("/api/v1/clients/DEMO%000001", &caseworker).await.assert_problem(404, None);
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/courses/import")
+        .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+        .header(header::CONTENT_TYPE, "text/csv")
+        .body(Body::from("provider;programme\nVHS\u{0};x\n"))
+        .unwrap();
+    app.send(request).await.assert_problem(422, Some("body"));
+    assert_eq!(app.table_counts().await, before);
+    // A login with NUL in the name is refused like any other bad input, and counted nowhere.
+    let answer = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({ "username": "admin\u{0}", "password": "demo" })),
+        )
+        .await;
+    answer.assert_problem(422, Some("username"));
+    assert_eq!(app.table_counts().await, before);
+}

@@ -19,6 +19,7 @@ mod invariants;
 mod isolation;
 mod mail;
 mod notifications;
+mod openapi_schema;
 mod operations;
 mod planning;
 mod pool;

@@ -65,6 +65,9 @@ async fn a_bad_training_names_the_field_and_writes_nothing() {
     for (change, field) in [
         (json!({ "ends_on": "2026-03-01" }), "ends_on"),
         (json!({ "hours": 0 }), "hours"),
+        // Rounds to no minute at all.
+        (json!({ "hours": 0.005 }), "hours"),
+        (json!({ "hours": 200.5 }), "hours"),
         (json!({ "title": " " }), "title"),
         (
             json!({ "participants": [{ "department": "", "participants": 3 }] }),
