@@ -15,6 +15,7 @@ mod home;
 pub use crate::i18n;
 mod login;
 mod notifications;
+mod nul;
 mod page;
 mod planning;
 mod pool;
@@ -76,6 +77,7 @@ pub fn router() -> Router<AppState> {
         .route("/trainings", get(trainings::show).post(trainings::add))
         .route("/trainings/{id}/delete", post(trainings::delete))
         .route("/static/app.css", get(stylesheet))
+        .layer(axum::middleware::from_fn(nul::refuse_nul))
 }
 
 async fn stylesheet() -> Response {

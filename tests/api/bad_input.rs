@@ -249,3 +249,25 @@ async fn a_nul_character_anywhere_is_refused_naming_its_field() {
     answer.assert_problem(422, Some("username"));
     assert_eq!(app.table_counts().await, before);
 }
+
+#[tokio::test]
+async fn a_page_form_holding_the_nul_character_is_refused_before_it_is_read() {
+    let app = TestApp::spawn().await;
+    let mut page = crate::web::Browser::new(&app);
+    page.log_in("teamleitung").await;
+    let csrf = page.csrf();
+    let before = app.table_counts().await;
+    let form = [
+        ("title", "Interkulturelle\0Kompetenz"),
+        ("starts_on", "2026-03-02"),
+        ("ends_on", "2026-03-02"),
+        ("hours", "7"),
+        ("csrf", csrf.as_str()),
+    ];
+    let answer = page.post("/trainings", &form).await;
+    assert_eq!(answer.status, axum::http::StatusCode::BAD_REQUEST, "{}", answer.text);
+    assert_eq!(app.table_counts().await, before);
+    // A "%00" typed as text is no NUL and reaches the page.
+    let form = [("from", "%00"), ("to", "2026-03-02"), ("csrf", csrf.as_str())];
+    assert_ne!(page.post("/planning", &form).await.status, axum::http::StatusCode::BAD_REQUEST);
+}
