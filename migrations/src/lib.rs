@@ -15,6 +15,7 @@ mod m20261128_000008_report_measures;
 mod m20261128_000009_calendar_feed;
 mod m20261128_000010_notification_settings;
 mod m20261128_000011_client_erasure;
+mod m20261128_000012_caseworker_index;
 mod util;
 
 /// The ordered list of every migration.
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000009_calendar_feed::Migration),
             Box::new(m20261128_000010_notification_settings::Migration),
             Box::new(m20261128_000011_client_erasure::Migration),
+            Box::new(m20261128_000012_caseworker_index::Migration),
         ]
     }
 }

@@ -224,7 +224,7 @@ pub async fn booking(n: usize) -> Result<(), String> {
             .unwrap_or_default()
             .to_owned();
 
-    let requests = servable_requests(&db_for_requests, n).await?;
+    let requests = servable_requests(&db_for_requests, 1, n, 3).await?;
     let mut times = Vec::with_capacity(n);
     let mut proposed = 0;
     let bar = ProgressBar::new(n as u64);
@@ -270,16 +270,19 @@ pub async fn booking(n: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// Requests the demo pool could serve, as a caseworker books them: the `k`-th in a weekly
-/// window of the demo volunteers in turn, on its weekday three to six weeks ahead, in the
-/// volunteer's first language, by phone where they offer it and at their site otherwise. The
-/// pool's caps fill up as the bookings go on, so the later ones are also left unfilled.
+/// Requests an organisation's pool could serve, as a caseworker books them: the `k`-th in a
+/// weekly window of the volunteers in turn, on its weekday `first_week` to `first_week + 3`
+/// weeks ahead, in the volunteer's first language, by phone where they offer it and at their
+/// site otherwise. The pool's caps fill up as the bookings go on, so the later ones are also
+/// left unfilled.
 ///
 /// # Errors
 /// Database errors.
-async fn servable_requests(
+pub(crate) async fn servable_requests(
     db: &sea_orm::DatabaseConnection,
+    organisation_id: i64,
     n: usize,
+    first_week: i64,
 ) -> Result<Vec<serde_json::Value>, String> {
     use chrono::{Duration as Days, TimeZone, Utc};
     use entities::{availability_rule, interpreter, interpreter_language, language, site};
@@ -289,7 +292,8 @@ async fn servable_requests(
 
     let text = |e: sea_orm::DbErr| e.to_string();
     let pool = interpreter::Entity::find()
-        .filter(interpreter::Column::OrganisationId.eq(1))
+        .filter(interpreter::Column::OrganisationId.eq(organisation_id))
+        .filter(interpreter::Column::Active.eq(true))
         .order_by_asc(interpreter::Column::Id)
         .all(db)
         .await
@@ -328,14 +332,14 @@ async fn servable_requests(
         }
     }
     if offers.is_empty() {
-        return Err("the demo pool has no availability".into());
+        return Err("the pool has no availability".into());
     }
     let today = Utc::now().with_timezone(&BERLIN).date_naive();
     let mut requests = Vec::with_capacity(n);
     for k in 0..n {
         let (volunteer, tag, window) = &offers[k % offers.len()];
         let Some(weekday) = Weekday::from_iso_number(window.weekday) else { continue };
-        let mut day = today + Days::weeks(3 + (k / offers.len()) as i64 % 4);
+        let mut day = today + Days::weeks(first_week + (k / offers.len()) as i64 % 4);
         while Weekday::of(day) != weekday || crate::domain::holidays::is_nrw_holiday(day) {
             day += Days::days(1);
         }

@@ -74,6 +74,9 @@ spelled_enum! {
     }
 }
 
+/// The longest an appointment may last. Queries for a period rely on it to bound the start.
+pub const LONGEST_APPOINTMENT: chrono::Duration = chrono::Duration::hours(8);
+
 /// When an appointment lies, as the figures group it: its local date and ISO week, its length
 /// and how long before it was booked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

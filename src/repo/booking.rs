@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use entities::{appointment, assignment, client, client_exclusion};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
+use crate::domain::booking::LONGEST_APPOINTMENT;
+
 /// Assignment states that hold an interpreter's time.
 pub const LIVE: [&str; 2] = ["proposed", "confirmed"];
 
@@ -20,10 +22,120 @@ pub async fn appointments_between(
 ) -> Result<Vec<appointment::Model>, DbErr> {
     appointment::Entity::find()
         .filter(appointment::Column::OrganisationId.eq(organisation_id))
-        .filter(appointment::Column::StartsAt.lt(to))
-        .filter(appointment::Column::EndsAt.gt(from))
+        .filter(overlapping(from, to))
         .order_by_asc(appointment::Column::StartsAt)
         .order_by_asc(appointment::Column::Id)
+        .all(db)
+        .await
+}
+
+/// The appointments a caseworker booked that overlap `[from, to)`.
+///
+/// # Errors
+/// Database errors.
+pub async fn booked_by_between(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+    caseworker_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<appointment::Model>, DbErr> {
+    appointment::Entity::find()
+        .filter(appointment::Column::CaseworkerId.eq(caseworker_id))
+        .filter(appointment::Column::OrganisationId.eq(organisation_id))
+        .filter(overlapping(from, to))
+        .order_by_asc(appointment::Column::StartsAt)
+        .order_by_asc(appointment::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Overlaps `[from, to)`. The start's lower bound follows from the longest an appointment may
+/// last; without it the index on the start is read from the first appointment ever.
+fn overlapping(from: DateTime<Utc>, to: DateTime<Utc>) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(appointment::Column::StartsAt.lt(to))
+        .add(appointment::Column::StartsAt.gt(from - LONGEST_APPOINTMENT))
+        .add(appointment::Column::EndsAt.gt(from))
+}
+
+/// A live assignment with the time and place of its appointment: work that holds an
+/// interpreter's time.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct LiveWork {
+    pub id: i64,
+    pub version: i32,
+    pub interpreter_id: i64,
+    pub appointment_id: i64,
+    pub status: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub site_id: Option<i64>,
+    pub mode: String,
+}
+
+/// The live assignments of the given interpreters whose appointments overlap `[from, to)`,
+/// read in one query with only the columns planning needs.
+///
+/// # Errors
+/// Database errors.
+pub async fn live_work_between(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+    interpreter_ids: &[i64],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<LiveWork>, DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait, JoinType};
+    use sea_orm::{QuerySelect, RelationTrait};
+    assignment::Entity::find()
+        .select_only()
+        .columns([
+            assignment::Column::Id,
+            assignment::Column::Version,
+            assignment::Column::InterpreterId,
+            assignment::Column::AppointmentId,
+            assignment::Column::Status,
+        ])
+        .columns([
+            appointment::Column::StartsAt,
+            appointment::Column::EndsAt,
+            appointment::Column::SiteId,
+            appointment::Column::Mode,
+        ])
+        .join(JoinType::InnerJoin, assignment::Relation::Appointment.def())
+        .filter(appointment::Column::OrganisationId.eq(organisation_id))
+        .filter(overlapping(from, to))
+        .filter(assignment::Column::Status.is_in(LIVE))
+        // Unary plus: SQLite must not probe an index once per interpreter for every appointment
+        // of the period; the appointments' index narrows enough, the rest is a filter.
+        .filter(
+            Expr::cust_with_expr(
+                "+$1",
+                Expr::col((assignment::Entity, assignment::Column::InterpreterId)),
+            )
+            .is_in(interpreter_ids.iter().copied()),
+        )
+        .order_by_asc(assignment::Column::Id)
+        .into_model::<LiveWork>()
+        .all(db)
+        .await
+}
+
+/// The version of each of the given appointments.
+///
+/// # Errors
+/// Database errors.
+pub async fn appointment_versions(
+    db: &impl ConnectionTrait,
+    appointment_ids: &[i64],
+) -> Result<Vec<(i64, i32)>, DbErr> {
+    use sea_orm::QuerySelect;
+    appointment::Entity::find()
+        .select_only()
+        .columns([appointment::Column::Id, appointment::Column::Version])
+        .filter(appointment::Column::Id.is_in(appointment_ids.iter().copied()))
+        .into_tuple()
         .all(db)
         .await
 }

@@ -342,7 +342,7 @@ pub async fn load_large(
     Ok(org.id)
 }
 
-fn account(
+pub(crate) fn account(
     organisation_id: i64,
     username: &str,
     at: chrono::DateTime<Utc>,

@@ -474,3 +474,56 @@ async fn a_client_never_gets_an_excluded_interpreter() {
         excluded
     );
 }
+
+#[tokio::test]
+async fn a_list_holds_what_runs_into_its_period_and_a_caseworker_sees_only_their_own() {
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let (start, _) = weekday_at(2, 10);
+    let day = chrono::DateTime::parse_from_rfc3339(&start).unwrap().date_naive();
+    // From 21:00 the evening before until 01:00: it starts before the listed day.
+    let at = |d: NaiveDate, h: u32| {
+        BERLIN.from_local_datetime(&d.and_hms_opt(h, 0, 0).unwrap()).unwrap().to_rfc3339()
+    };
+    let booked = app
+        .call(
+            Method::POST,
+            "/api/v1/appointments",
+            Some(&caseworker),
+            Some(english_call(&at(day - Duration::days(1), 21), &at(day, 1))),
+        )
+        .await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.text);
+    let id = booked.body["id"].as_i64().unwrap();
+    let listed = |token: String, from: NaiveDate| {
+        let app = &app;
+        async move {
+            let list =
+                app.get(&format!("/api/v1/appointments?from={from}&to={from}"), &token).await;
+            assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+            list.body.as_array().unwrap().iter().any(|a| a["id"].as_i64() == Some(id))
+        }
+    };
+    assert!(listed(caseworker.clone(), day).await);
+    assert!(listed(app.login("teamleitung").await, day).await);
+    assert!(!listed(app.login("m.becker").await, day).await);
+    assert!(!listed(caseworker, day + Duration::days(1)).await);
+}
+
+#[tokio::test]
+async fn a_variety_nobody_speaks_goes_to_a_speaker_of_its_fallback() {
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let (start, end) = weekday_at(0, 10);
+    let mut request = arabic_booking(&start, &end);
+    request["language"] = "acm".into();
+    let booked =
+        app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(request)).await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.text);
+    assert_eq!(booked.body["status"], "proposed", "{}", booked.text);
+    let interpreter = booked.body["interpreter"]["id"].as_i64().unwrap();
+    let profile = app.get(&format!("/api/v1/interpreters/{interpreter}"), &caseworker).await;
+    let languages = profile.body["languages"].as_array().unwrap();
+    assert!(languages.iter().any(|l| l["tag"] == "ar"), "{}", profile.text);
+    assert!(!languages.iter().any(|l| l["tag"] == "acm"), "{}", profile.text);
+}

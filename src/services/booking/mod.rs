@@ -17,7 +17,9 @@ use utoipa::{IntoParams, ToSchema};
 use super::planning;
 use super::{audit, clean_text, now};
 use crate::auth::Caller;
-use crate::domain::booking::{AppointmentKind, AppointmentStatus, FallbackKind, Outcome, Timing};
+use crate::domain::booking::{
+    AppointmentKind, AppointmentStatus, FallbackKind, LONGEST_APPOINTMENT, Outcome, Timing,
+};
 use crate::domain::time::BERLIN;
 use crate::domain::{FieldErrors, Gender, LanguageTag, Level, Mode, Role};
 use crate::error::AppError;
@@ -82,7 +84,6 @@ pub struct Booking {
 }
 
 const MAX_OCCURRENCES: usize = 52;
-const MAX_LENGTH: Duration = Duration::hours(8);
 
 /// The start instants of the occurrences.
 fn occurrences(
@@ -143,7 +144,7 @@ pub async fn book(
     let end = input.end.with_timezone(&Utc);
     if end <= start {
         errors.add("end", "must be after start");
-    } else if end - start > MAX_LENGTH {
+    } else if end - start > LONGEST_APPOINTMENT {
         errors.add("end", "an appointment lasts at most 8 hours");
     }
     if start <= at {
@@ -333,12 +334,13 @@ pub async fn list(
     }
     let start = crate::domain::time::start_of_local_day(from, BERLIN);
     let end = crate::domain::time::start_of_local_day(to + Duration::days(1), BERLIN);
-    let mut rows =
-        repo::booking::appointments_between(db, caller.organisation_id, start, end).await?;
     let own_only = !caller.has(Role::TeamLead);
-    if own_only {
-        rows.retain(|a| a.caseworker_id == caller.user_id);
-    }
+    let mut rows = if own_only {
+        repo::booking::booked_by_between(db, caller.organisation_id, caller.user_id, start, end)
+            .await?
+    } else {
+        repo::booking::appointments_between(db, caller.organisation_id, start, end).await?
+    };
     if let Some(status) = query.status {
         rows.retain(|a| a.status == status.as_str());
     }

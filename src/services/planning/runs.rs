@@ -302,6 +302,7 @@ async fn run_attempts(
             &txn,
             starter.organisation_id,
             &snap.appointment_ids,
+            &snap.interpreter_ids,
             h_from,
             h_to,
         )

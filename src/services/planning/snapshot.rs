@@ -37,7 +37,8 @@ pub struct Snapshot {
     pub horizon: (DateTime<Utc>, DateTime<Utc>),
 }
 
-/// Versions of the given appointments and of every live assignment in `[from, to)`, sorted.
+/// Versions of the planned appointments and of the live assignments in `[from, to)` of the
+/// interpreters the plan may use, sorted.
 ///
 /// # Errors
 /// Database errors.
@@ -45,24 +46,25 @@ pub async fn fingerprint(
     db: &impl ConnectionTrait,
     organisation_id: i64,
     planned: &[i64],
+    interpreters: &[i64],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<(&'static str, i64, i32)>, DbErr> {
-    let around = repo::booking::appointments_between(db, organisation_id, from, to).await?;
-    let ids: Vec<i64> = around.iter().map(|a| a.id).collect();
-    let mut out: Vec<(&'static str, i64, i32)> = around
-        .iter()
-        .filter(|a| planned.contains(&a.id))
-        .map(|a| ("appointment", a.id, a.version))
-        .collect();
-    out.extend(
-        repo::booking::assignments_of(db, &ids, &repo::booking::LIVE)
-            .await?
-            .into_iter()
-            .map(|a| ("assignment", a.id, a.version)),
-    );
+    let versions = repo::booking::appointment_versions(db, planned).await?;
+    let work =
+        repo::booking::live_work_between(db, organisation_id, interpreters, from, to).await?;
+    Ok(fingerprint_of(&versions, &work))
+}
+
+fn fingerprint_of(
+    planned: &[(i64, i32)],
+    work: &[repo::booking::LiveWork],
+) -> Vec<(&'static str, i64, i32)> {
+    let mut out: Vec<(&'static str, i64, i32)> =
+        planned.iter().map(|&(id, version)| ("appointment", id, version)).collect();
+    out.extend(work.iter().map(|w| ("assignment", w.id, w.version)));
     out.sort_unstable();
-    Ok(out)
+    out
 }
 
 fn problem_appointment_id(id: i64) -> String {
@@ -122,7 +124,34 @@ pub async fn read(
     let languages = repo::languages::list(db, organisation_id).await?;
     let tag_of: HashMap<i64, String> = languages.iter().map(|l| (l.id, l.tag.clone())).collect();
 
-    let interpreters = repo::interpreters::active(db, organisation_id).await?;
+    // Only those who speak a planned appointment's language or its fallback at the level can
+    // take one (rule 1); the others change neither the plan nor its reasons, and leaving
+    // them and their work out keeps a booking's planning small in a large pool.
+    let fallback_of: HashMap<i64, i64> =
+        languages.iter().filter_map(|l| Some((l.id, l.fallback_id?))).collect();
+    let mut asked: HashMap<i64, Level> = HashMap::new();
+    for a in to_plan {
+        let level = a.min_level.parse().unwrap_or(Level::C2);
+        for language in
+            std::iter::once(a.language_id).chain(fallback_of.get(&a.language_id).copied())
+        {
+            let lowest = asked.entry(language).or_insert(level);
+            *lowest = (*lowest).min(level);
+        }
+    }
+    let asked_ids: Vec<i64> = asked.keys().copied().collect();
+    let candidates: Vec<i64> =
+        repo::interpreters::active_speakers_of(db, organisation_id, &asked_ids)
+            .await?
+            .into_iter()
+            .filter(|s| {
+                s.level
+                    .parse::<Level>()
+                    .is_ok_and(|level| asked.get(&s.language_id).is_some_and(|l| level >= *l))
+            })
+            .map(|s| s.interpreter_id)
+            .collect();
+    let interpreters = repo::interpreters::active_among(db, organisation_id, &candidates).await?;
     let interpreter_ids: Vec<i64> = interpreters.iter().map(|i| i.id).collect();
     let mut skills: HashMap<i64, Vec<Skill>> = HashMap::new();
     for s in repo::interpreters::skills_of(db, &interpreter_ids).await? {
@@ -146,29 +175,22 @@ pub async fn read(
 
     // Work already taken in the horizon: confirmed assignments, and proposals of appointments
     // outside this plan.
-    let around = repo::booking::appointments_between(db, organisation_id, from, to).await?;
-    let around_ids: Vec<i64> = around.iter().map(|a| a.id).collect();
-    let live = repo::booking::assignments_of(db, &around_ids, &repo::booking::LIVE).await?;
-    let by_id: HashMap<i64, &appointment::Model> = around.iter().map(|a| (a.id, a)).collect();
+    let live =
+        repo::booking::live_work_between(db, organisation_id, &interpreter_ids, from, to).await?;
     let mut fixed = Vec::new();
     let mut proposed: HashMap<i64, i64> = HashMap::new();
-    let active: HashSet<i64> = interpreter_ids.iter().copied().collect();
-    for assignment in &live {
-        if !active.contains(&assignment.interpreter_id) {
+    for work in &live {
+        if planned.contains(&work.appointment_id) && work.status == "proposed" {
+            proposed.insert(work.appointment_id, work.interpreter_id);
             continue;
         }
-        if planned.contains(&assignment.appointment_id) && assignment.status == "proposed" {
-            proposed.insert(assignment.appointment_id, assignment.interpreter_id);
-            continue;
-        }
-        let Some(appt) = by_id.get(&assignment.appointment_id) else { continue };
         fixed.push(Fixed {
-            appointment: problem_appointment_id(appt.id),
-            interpreter: problem_interpreter_id(assignment.interpreter_id),
-            start: appt.starts_at.with_timezone(&BERLIN).fixed_offset(),
-            end: appt.ends_at.with_timezone(&BERLIN).fixed_offset(),
-            site: appt.site_id.and_then(|id| site_code.get(&id).cloned()),
-            mode: appt.mode.parse().unwrap_or(Mode::Phone),
+            appointment: problem_appointment_id(work.appointment_id),
+            interpreter: problem_interpreter_id(work.interpreter_id),
+            start: work.starts_at.with_timezone(&BERLIN).fixed_offset(),
+            end: work.ends_at.with_timezone(&BERLIN).fixed_offset(),
+            site: work.site_id.and_then(|id| site_code.get(&id).cloned()),
+            mode: work.mode.parse().unwrap_or(Mode::Phone),
         });
     }
     let planned_ids: Vec<i64> = to_plan.iter().map(|a| a.id).collect();
@@ -283,14 +305,10 @@ pub async fn read(
             appointments,
             fixed,
         },
-        fingerprint: fingerprint(
-            db,
-            organisation_id,
-            &to_plan.iter().map(|a| a.id).collect::<Vec<_>>(),
-            from,
-            to,
-        )
-        .await?,
+        fingerprint: fingerprint_of(
+            &to_plan.iter().map(|a| (a.id, a.version)).collect::<Vec<_>>(),
+            &live,
+        ),
         appointment_ids: to_plan.iter().map(|a| a.id).collect(),
         interpreter_ids,
         horizon: (from, to),

@@ -1,0 +1,126 @@
+//! The load benchmark's table: per mix and request, how many were answered, the throughput,
+//! and the latency percentiles (nearest rank over every sample, no histogram buckets).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::workload::{Measured, Operation, Pace};
+
+/// Latency figures of a set of samples, in milliseconds.
+#[derive(Debug, Clone, Copy)]
+pub struct Figures {
+    pub requests: usize,
+    pub failed: usize,
+    pub per_second: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+/// The nearest-rank percentile `q` (0–1) of sorted values.
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = (sorted.len() as f64 * q).ceil() as usize;
+    sorted[rank.saturating_sub(1).min(sorted.len() - 1)]
+}
+
+/// The figures of `latencies` over `seconds`.
+pub fn figures(latencies: &[Duration], failed: usize, seconds: f64) -> Figures {
+    let mut ms: Vec<f64> = latencies.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+    ms.sort_by(f64::total_cmp);
+    Figures {
+        requests: ms.len(),
+        failed,
+        per_second: ms.len() as f64 / seconds.max(f64::EPSILON),
+        p50: percentile(&ms, 0.50),
+        p95: percentile(&ms, 0.95),
+        p99: percentile(&ms, 0.99),
+        max: ms.last().copied().unwrap_or(0.0),
+    }
+}
+
+/// Figures per operation of one mix, and of the whole mix (`None`).
+pub fn by_operation(measured: &Measured) -> Vec<(Option<Operation>, Figures)> {
+    let mut groups: BTreeMap<Operation, (Vec<Duration>, usize)> = BTreeMap::new();
+    for sample in &measured.samples {
+        let group = groups.entry(sample.operation).or_default();
+        group.0.push(sample.latency);
+        group.1 += usize::from(sample.failed);
+    }
+    let mut rows: Vec<(Option<Operation>, Figures)> = groups
+        .iter()
+        .map(|(op, (latencies, failed))| (Some(*op), figures(latencies, *failed, measured.seconds)))
+        .collect();
+    if rows.len() > 1 {
+        let all: Vec<Duration> = measured.samples.iter().map(|s| s.latency).collect();
+        let failed = measured.samples.iter().filter(|s| s.failed).count();
+        rows.push((None, figures(&all, failed, measured.seconds)));
+    }
+    rows
+}
+
+pub fn print_header() {
+    println!(
+        "{:<8} {:<7} {:<24} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}",
+        "mix",
+        "pace",
+        "request",
+        "answered",
+        "per s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "max ms",
+        "failed"
+    );
+}
+
+pub fn print_rows(measured: &Measured, rows: &[(Option<Operation>, Figures)]) {
+    let pace = match measured.phase.pace {
+        Pace::Closed => "closed".to_owned(),
+        Pace::Pause(p) => format!("{:.1}s", p.as_secs_f64()),
+    };
+    for (operation, f) in rows {
+        println!(
+            "{:<8} {:<7} {:<24} {:>8} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>7}",
+            measured.phase.mix.name(),
+            pace,
+            operation.map_or("all", Operation::label),
+            f.requests,
+            f.per_second,
+            f.p50,
+            f.p95,
+            f.p99,
+            f.max,
+            f.failed
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let values: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&values, 0.50), 50.0);
+        assert_eq!(percentile(&values, 0.99), 99.0);
+        assert_eq!(percentile(&values, 1.0), 100.0);
+        assert_eq!(percentile(&[7.0], 0.99), 7.0);
+        assert_eq!(percentile(&[], 0.5), 0.0);
+    }
+
+    #[test]
+    fn figures_count_throughput_over_the_measured_time() {
+        let latencies = vec![Duration::from_millis(2); 500];
+        let f = figures(&latencies, 3, 10.0);
+        assert_eq!(f.requests, 500);
+        assert_eq!(f.failed, 3);
+        assert!((f.per_second - 50.0).abs() < 1e-9);
+        assert!((f.p99 - 2.0).abs() < 1e-9);
+    }
+}
