@@ -107,14 +107,13 @@ pub async fn live_work_between(
         .filter(appointment::Column::OrganisationId.eq(organisation_id))
         .filter(overlapping(from, to))
         .filter(assignment::Column::Status.is_in(LIVE))
-        // Unary plus: SQLite must not probe an index once per interpreter for every appointment
-        // of the period; the appointments' index narrows enough, the rest is a filter.
+        // As an expression (`+ 0`), so that SQLite does not probe an index once per
+        // interpreter for every appointment of the period: the appointments' index narrows
+        // enough, and the interpreters are a filter on what it finds.
         .filter(
-            Expr::cust_with_expr(
-                "+$1",
-                Expr::col((assignment::Entity, assignment::Column::InterpreterId)),
-            )
-            .is_in(interpreter_ids.iter().copied()),
+            Expr::col((assignment::Entity, assignment::Column::InterpreterId))
+                .add(0)
+                .is_in(interpreter_ids.iter().copied()),
         )
         .order_by_asc(assignment::Column::Id)
         .into_model::<LiveWork>()
