@@ -17,6 +17,9 @@ pub struct Inconsistency {
     pub message: String,
 }
 
+/// Travel between two sites takes less than a day.
+pub const MAX_TRAVEL_MINUTES: u32 = 24 * 60;
+
 fn issue(path: impl Into<String>, message: impl Into<String>) -> Inconsistency {
     Inconsistency { path: path.into(), message: message.into() }
 }
@@ -57,6 +60,14 @@ pub fn validate(problem: &Problem) -> Vec<Inconsistency> {
     }
     let known_site = |s: &str| sites.contains(s);
     for (i, t) in problem.travel_minutes.iter().enumerate() {
+        // The optimiser looks for travel clashes only among appointments less than a day
+        // apart; a longer journey would slip past it.
+        if t.minutes >= MAX_TRAVEL_MINUTES {
+            found.push(issue(
+                format!("travel_minutes[{i}].minutes"),
+                format!("must be below {MAX_TRAVEL_MINUTES} (a day)"),
+            ));
+        }
         for (field, site) in [("from", &t.from), ("to", &t.to)] {
             if !known_site(site) {
                 found.push(issue(

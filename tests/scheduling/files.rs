@@ -83,3 +83,17 @@ fn an_inconsistent_file_names_the_line_and_field() {
         "{message}"
     );
 }
+
+#[test]
+fn travel_of_a_day_or_more_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut problem: serde_json::Value = serde_json::from_str(&small_problem_text()).unwrap();
+    let sites = problem["sites"].as_array().unwrap().clone();
+    assert!(sites.len() >= 2, "the small problem has two sites");
+    problem["travel_minutes"] =
+        serde_json::json!([{ "from": sites[0], "to": sites[1], "minutes": 10080 }]);
+    let out = solve_file(&dir, "far.json", &serde_json::to_string_pretty(&problem).unwrap());
+    assert_eq!(out.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(message.contains("travel_minutes[0].minutes: must be below 1440"), "{message}");
+}
