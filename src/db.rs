@@ -1,17 +1,31 @@
 //! Opening the database (embedded SQLite in WAL mode by default, PostgreSQL for shared
 //! deployments), running the migrations, and the readiness check.
 
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{LazyLock, Mutex, PoisonError};
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sea_orm::{
     AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
-    DbBackend, DbErr, IsolationLevel, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait,
+    DbBackend, DbErr, IsolationLevel, SqliteTransactionMode, SqlxSqliteConnector, Statement,
+    TransactionOptions, TransactionTrait,
 };
 
+use tracing::Instrument;
+
 use crate::config::Settings;
+
+/// Page cache of each SQLite connection, in KiB.
+const SQLITE_CACHE_KIB: u32 = 32 * 1024;
+
+/// Pages the SQLite WAL may grow by before the writer that commits copies them back into the
+/// database file, and waits for the file to reach the disk. `serve` does that every second in
+/// the background ([`checkpoint_forever`]), so that no request waits for it; this threshold
+/// (about 40 MiB) only catches what runs without it.
+const AUTOCHECKPOINT_PAGES: u32 = 10_000;
 
 /// Connects with the settings' URL. For a SQLite file, its directory is created first.
 ///
@@ -31,8 +45,13 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(10))
+                .busy_timeout(WRITE_WAIT)
                 .foreign_keys(true)
+                // SQLite's default page cache is 2 MiB per connection: a week of a large
+                // Jobcenter's appointments and assignments does not fit, and every planning
+                // read would fetch its pages from the operating system again.
+                .pragma("cache_size", format!("-{}", SQLITE_CACHE_KIB))
+                .pragma("wal_autocheckpoint", AUTOCHECKPOINT_PAGES.to_string())
         });
     Database::connect(options).await
 }
@@ -124,9 +143,167 @@ pub async fn read_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransactio
 /// # Errors
 /// The connection fails, or the lock is not granted within the busy timeout.
 pub async fn write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
+    let options = TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..TransactionOptions::default()
-    })
-    .await
+    };
+    match sqlite_writer(db) {
+        Some(writer) => writer.begin_with_options(options).await,
+        None => db.begin_with_options(options).await,
+    }
+}
+
+/// Runs `work`, a use case's write transaction, on a thread of its own when `db` is SQLite.
+/// The transaction holds the file's only write lock; on the async workers, every statement it
+/// awaits would put it back in line behind all the requests being served, and under load the
+/// lock would be held for a hundred milliseconds where the work takes ten. On its own thread
+/// it goes on as soon as each statement answers. On PostgreSQL, whose writers of different
+/// organisations do not wait for each other, it runs where it is.
+///
+/// # Errors
+/// The work panicked.
+pub async fn on_writer_thread<F>(
+    db: &DatabaseConnection,
+    work: F,
+) -> Result<F::Output, tokio::task::JoinError>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    match WRITER_THREAD.as_ref() {
+        Some(writer) if db.get_database_backend() == DbBackend::Sqlite => {
+            writer.spawn(work.in_current_span()).await
+        }
+        _ => Ok(work.await),
+    }
+}
+
+/// The writers' thread, with a runtime of its own; `None` if the thread could not be started,
+/// and writers then run on the async workers.
+static WRITER_THREAD: LazyLock<Option<tokio::runtime::Handle>> = LazyLock::new(|| {
+    let (handle_tx, handle_rx) = std::sync::mpsc::channel();
+    let started =
+        std::thread::Builder::new().name("sprachpool-writer".to_owned()).spawn(move || {
+            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => {
+                    let _ = handle_tx.send(Some(runtime.handle().clone()));
+                    runtime.block_on(std::future::pending::<()>());
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "no runtime for the writers' thread");
+                    let _ = handle_tx.send(None);
+                }
+            }
+        });
+    match started {
+        Ok(_) => handle_rx.recv().ok().flatten(),
+        Err(e) => {
+            tracing::warn!(error = %e, "no writers' thread");
+            None
+        }
+    }
+});
+
+/// How long a write waits for its turn, as SQLite's busy timeout.
+const WRITE_WAIT: Duration = Duration::from_secs(10);
+
+/// The writers of this process to each SQLite file: one pool of a single connection per file.
+static SQLITE_WRITERS: LazyLock<Mutex<HashMap<PathBuf, DatabaseConnection>>> =
+    LazyLock::new(Mutex::default);
+
+/// The connection that write transactions on `db`'s SQLite file take, in the order they ask.
+/// SQLite lets one writer in at a time, and a writer it turns away retries after sleeping up to
+/// 100 ms, so with many writers the lock stands idle while they sleep and an unlucky one waits
+/// for seconds. Queued on one connection, each waits only for those before it; processes that
+/// share the file still meet at SQLite's lock. `None` on PostgreSQL and in memory.
+fn sqlite_writer(db: &DatabaseConnection) -> Option<DatabaseConnection> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return None;
+    }
+    let options = db.get_sqlite_connection_pool().connect_options();
+    let file = options.get_filename();
+    if file.as_os_str() == ":memory:" || file.to_string_lossy().starts_with("file:") {
+        return None;
+    }
+    // The pool's upkeep (closing an idle connection) runs on the writers' thread, which lives
+    // as long as the process, not on whatever runtime asked first.
+    let _upkeep = WRITER_THREAD.as_ref().map(tokio::runtime::Handle::enter);
+    let mut writers = SQLITE_WRITERS.lock().unwrap_or_else(PoisonError::into_inner);
+    let writer = writers.entry(file.to_owned()).or_insert_with(|| {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(0)
+            .acquire_timeout(WRITE_WAIT)
+            // Closes the connection of a file no longer written to, as a test's.
+            .idle_timeout(Duration::from_secs(30))
+            .connect_lazy_with((*options).clone());
+        SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
+    });
+    Some(writer.clone())
+}
+
+/// Copies the SQLite WAL back into the database file every second, beside the requests: a
+/// passive checkpoint waits for no reader or writer, and its flush to disk holds up no one.
+/// Returns at once on PostgreSQL.
+pub async fn checkpoint_forever(db: DatabaseConnection) {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return;
+    }
+    let mut every_second = tokio::time::interval(Duration::from_secs(1));
+    every_second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every_second.tick().await;
+        if let Err(e) = db.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)").await {
+            tracing::warn!(error = %e, "copying the WAL into the database file failed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DatabaseUrl;
+
+    /// Writers waiting for the SQLite file's lock get it in the order they asked, however long
+    /// the one holding it takes.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_writers_take_turns_in_the_order_they_came() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/queue.db?mode=rwc", dir.path().display());
+        let settings = Settings { database_url: DatabaseUrl::new(url), ..Settings::default() };
+        let db = connect(&settings).await.unwrap();
+        db.execute_unprepared("CREATE TABLE turn (n INTEGER NOT NULL)").await.unwrap();
+
+        let first = write(&db).await.unwrap();
+        let mut waiting = Vec::new();
+        for n in 1..=6 {
+            let db = db.clone();
+            waiting.push(tokio::spawn(async move {
+                let txn = write(&db).await.unwrap();
+                txn.execute_unprepared(&format!("INSERT INTO turn (n) VALUES ({n})"))
+                    .await
+                    .unwrap();
+                txn.commit().await.unwrap();
+            }));
+            // Long enough for the writer to be waiting before the next one asks.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // Longer than SQLite's longest sleep between retries.
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        first.commit().await.unwrap();
+        for task in waiting {
+            task.await.unwrap();
+        }
+        let order: Vec<i64> = db
+            .query_all_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT n FROM turn ORDER BY rowid",
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get::<i64>("", "n").unwrap())
+            .collect();
+        assert_eq!(order, vec![1, 2, 3, 4, 5, 6]);
+    }
 }

@@ -90,6 +90,9 @@ enum Command {
         /// With --load: bookings' p99 in milliseconds that SQLite must hold in the paced run.
         #[arg(long, default_value_t = 50.0)]
         booking_p99_budget: f64,
+        /// With --load: only this mix (booking, reading, mixed); may be given more than once.
+        #[arg(long, value_enum)]
+        mix: Vec<commands::bench_load::Mix>,
         /// With --coverage: this database (default: a fresh temporary SQLite file). With
         /// --load: a PostgreSQL server, on which a fresh database is created for the run.
         #[arg(long)]
@@ -204,6 +207,7 @@ async fn main() -> ExitCode {
             warmup,
             pause,
             booking_p99_budget,
+            mix,
             database_url,
             ..
         } => commands::bench_load::run(commands::bench_load::Options {
@@ -213,6 +217,7 @@ async fn main() -> ExitCode {
             pause_seconds: pause,
             database_url,
             booking_p99_budget_ms: booking_p99_budget,
+            mixes: mix,
         })
         .await
         .map_err(Into::into),

@@ -165,7 +165,10 @@ pub async fn authenticate(
         return Ok(None);
     };
     if at - session.last_seen_at >= TOUCH_EVERY {
-        repo::sessions::touch(db, session.id, at).await?;
+        // In the writers' queue: a write outside it would meet SQLite's lock unannounced.
+        let txn = crate::db::write(db).await?;
+        repo::sessions::touch(&txn, session.id, at).await?;
+        txn.commit().await?;
     }
     let roles = repo::users::roles(db, user.id).await?;
     Ok(Some(caller_of(user, roles, session.id)))

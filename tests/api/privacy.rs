@@ -258,3 +258,51 @@ async fn browsers_are_told_to_keep_to_https_only_behind_https() {
     let hsts = response.headers()["strict-transport-security"].to_str().unwrap();
     assert!(hsts.starts_with("max-age=31536000"), "{hsts}");
 }
+
+#[tokio::test]
+async fn a_referral_whose_client_was_erased_gets_no_appointments_to_come() {
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let referral = app
+        .call(
+            Method::POST,
+            "/api/v1/recognition-referrals",
+            Some(&caseworker),
+            Some(json!({ "client_ref": "999E000333", "reference_occupation": "Pflegefachfrau", "country": "sy", "qualification_type": "vocational", "regulated": true, "competent_body": null })),
+        )
+        .await;
+    assert_eq!(referral.status, StatusCode::CREATED, "{}", referral.text);
+    let referral_id = referral.body["id"].as_i64().unwrap();
+    let erased =
+        app.call(Method::POST, "/api/v1/clients/999E000333/erase", Some(&caseworker), None).await;
+    assert_eq!(erased.status, StatusCode::OK, "{}", erased.text);
+    // The referral stays, without what leads back to the client.
+    let forgotten = app
+        .count(&format!(
+            "SELECT COUNT(*) AS n FROM recognition_referral WHERE id = {referral_id} \
+             AND country = 'XX' AND reference_occupation = '' AND competent_body IS NULL"
+        ))
+        .await;
+    assert_eq!(forgotten, 1);
+
+    let (start, end) = weekday_at(3, 9);
+    let mut body = english_call(&start, &end);
+    body.as_object_mut().unwrap().remove("client_ref");
+    body["kind"] = json!("recognition_advice");
+    body["recognition_referral_id"] = json!(referral_id);
+    let booked =
+        app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(body)).await;
+    assert_eq!(booked.status, StatusCode::CONFLICT, "{}", booked.text);
+    assert_eq!(
+        booked.error_fields(),
+        vec!["recognition_referral_id".to_owned()],
+        "{}",
+        booked.text
+    );
+    let appointments = app
+        .count(&format!(
+            "SELECT COUNT(*) AS n FROM appointment WHERE recognition_referral_id = {referral_id}"
+        ))
+        .await;
+    assert_eq!(appointments, 0);
+}

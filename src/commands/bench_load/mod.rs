@@ -21,7 +21,8 @@ use axum::http::Method;
 use sea_orm::{ConnectionTrait, Database};
 
 use crate::config::{DatabaseUrl, Settings};
-use workload::{Mix, Operation, Pace, Phase, Shared};
+pub use workload::Mix;
+use workload::{Operation, Pace, Phase, Shared};
 
 /// How hard and how long.
 #[derive(Debug, Clone)]
@@ -34,8 +35,10 @@ pub struct Options {
     /// A PostgreSQL server; a fresh database is created on it and dropped afterwards.
     /// `None`: a fresh temporary SQLite file.
     pub database_url: Option<String>,
-    /// Bookings' p99 in milliseconds that SQLite must hold in the paced run.
+    /// Bookings' p99 in milliseconds that SQLite must hold in the paced booking run.
     pub booking_p99_budget_ms: f64,
+    /// The mixes to run, in this order (all three if empty).
+    pub mixes: Vec<Mix>,
 }
 
 /// Bookings prepared; more are made by booking the same slots again for other clients.
@@ -90,7 +93,12 @@ async fn measure(options: &Options, target: &Target) -> Result<(), String> {
     report::print_header();
     let mut paced_booking_p99 = None;
     let mut failures = Vec::new();
-    for mix in [Mix::Booking, Mix::Reading, Mix::Mixed] {
+    let mixes = if options.mixes.is_empty() {
+        vec![Mix::Booking, Mix::Reading, Mix::Mixed]
+    } else {
+        options.mixes.clone()
+    };
+    for mix in mixes {
         for pace in [Pace::Closed, Pace::Pause(pause)] {
             let phase = Phase {
                 mix,

@@ -24,7 +24,7 @@ use super::client::Connection;
 use super::setup::Fixture;
 
 /// A mix of requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Mix {
     Booking,
     Reading,

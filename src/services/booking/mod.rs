@@ -155,15 +155,14 @@ pub async fn book(
     }
     let starts = occurrences(start, input.series.as_ref(), &mut errors);
 
-    let txn = crate::db::write(db).await?;
-    planning::lock_organisation(&txn, caller.organisation_id).await?;
+    // What the request names is looked up before the write lock, which other writers wait
+    // for; a language or site switched off meanwhile still exists, so the rows stay sound.
     let language = match LanguageTag::parse(&input.language) {
         Err(e) => {
             errors.add("language", e.to_string());
             None
         }
-        Ok(tag) => match repo::languages::by_tag(&txn, caller.organisation_id, tag.as_str()).await?
-        {
+        Ok(tag) => match repo::languages::by_tag(db, caller.organisation_id, tag.as_str()).await? {
             Some(l) if l.active => Some(l),
             _ => {
                 errors.add(
@@ -175,7 +174,7 @@ pub async fn book(
         },
     };
     let site_id = match input.site.as_deref() {
-        Some(code) => match repo::sites::by_code(&txn, caller.organisation_id, code).await? {
+        Some(code) => match repo::sites::by_code(db, caller.organisation_id, code).await? {
             Some(site) if site.active => Some(site.id),
             _ => {
                 errors.add("site", format!("\"{code}\" is not an active site of the organisation"));
@@ -189,7 +188,7 @@ pub async fn book(
         None => None,
     };
     let referral = super::referrals::for_booking(
-        &txn,
+        db,
         caller,
         input.course_referral_id,
         input.recognition_referral_id,
@@ -208,9 +207,80 @@ pub async fn book(
     let language =
         errors.into_result(language)?.ok_or_else(|| AppError::validation("language", "missing"))?;
     let kind = kind.ok_or_else(|| AppError::validation("kind", "is needed"))?;
-    let client = match (&referral, &reference) {
-        (Some(r), _) => r.client.clone(),
-        (None, Some(reference)) => super::clients::find_or_create(&txn, caller, reference).await?,
+
+    let checked = Checked {
+        language_id: language.id,
+        site_id,
+        kind,
+        referral_client: referral.map(|r| r.client),
+        reference,
+        starts,
+        length: end - start,
+        at,
+    };
+    let (rows, series_id) =
+        crate::db::on_writer_thread(db, write_booking(db.clone(), caller.clone(), input, checked))
+            .await
+            .map_err(|e| AppError::Internal(format!("the booking's writer failed: {e}")))??;
+
+    // Read back after the commit, outside the lock, in one snapshot: the booking as it
+    // stands now.
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let read = crate::db::read_snapshot(db).await?;
+    let fresh = appointment::Entity::find()
+        .filter(appointment::Column::Id.is_in(ids))
+        .order_by_asc(appointment::Column::StartsAt)
+        .all(&read)
+        .await?;
+    let mut views = appointment_views(&read, caller.organisation_id, &fresh, true).await?;
+    read.rollback().await?;
+    let appointment = views.first().cloned().ok_or(AppError::NotFound)?;
+    if series_id.is_none() {
+        views.clear();
+    }
+    Ok(Booking { appointment, occurrences: views })
+}
+
+/// What a booking asks for, checked and looked up before the write lock.
+struct Checked {
+    language_id: i64,
+    site_id: Option<i64>,
+    kind: AppointmentKind,
+    /// The client of the referral the booking is for.
+    referral_client: Option<entities::client::Model>,
+    reference: Option<String>,
+    starts: Vec<DateTime<Utc>>,
+    length: Duration,
+    at: DateTime<Utc>,
+}
+
+/// The part of a booking that holds the write lock: the client, the series, the appointments
+/// with their audit entries, and the plan.
+async fn write_booking(
+    db: DatabaseConnection,
+    caller: Caller,
+    input: BookingRequest,
+    checked: Checked,
+) -> Result<(Vec<appointment::Model>, Option<i64>), AppError> {
+    let from_referral = checked.referral_client.is_some();
+    let txn = crate::db::write(&db).await?;
+    planning::lock_organisation(&txn, caller.organisation_id).await?;
+    let client = match (checked.referral_client, &checked.reference) {
+        // Read again under the lock: the client may have been erased meanwhile, and an erased
+        // client gets no appointments to come.
+        (Some(client), _) => match entities::client::Entity::find_by_id(client.id).one(&txn).await?
+        {
+            Some(current) if current.anonymised_at.is_none() => current,
+            _ => {
+                let field = if input.course_referral_id.is_some() {
+                    "course_referral_id"
+                } else {
+                    "recognition_referral_id"
+                };
+                return Err(AppError::conflict_on(field, "the referral's client has been erased"));
+            }
+        },
+        (None, Some(reference)) => super::clients::find_or_create(&txn, &caller, reference).await?,
         (None, None) => return Err(AppError::validation("client_ref", "is needed")),
     };
     let series_id = match &input.series {
@@ -219,7 +289,7 @@ pub async fn book(
                 organisation_id: Set(caller.organisation_id),
                 every_weeks: Set(i32::from(rule.every_weeks)),
                 until: Set(rule.until),
-                created_at: Set(at),
+                created_at: Set(checked.at),
                 ..Default::default()
             }
             .insert(&txn)
@@ -228,26 +298,24 @@ pub async fn book(
         }
         None => None,
     };
-    let length = end - start;
-    let mut rows = Vec::with_capacity(starts.len());
-    for occurrence in &starts {
+    let (at, length) = (checked.at, checked.length);
+    let mut rows = Vec::with_capacity(checked.starts.len());
+    for occurrence in &checked.starts {
         let timing = Timing::of(*occurrence, *occurrence + length, at);
         let row = appointment::ActiveModel {
             organisation_id: Set(caller.organisation_id),
             caseworker_id: Set(caller.user_id),
             client_id: Set(client.id),
             series_id: Set(series_id),
-            course_referral_id: Set(input.course_referral_id.filter(|_| referral.is_some())),
-            recognition_referral_id: Set(input
-                .recognition_referral_id
-                .filter(|_| referral.is_some())),
-            language_id: Set(language.id),
+            course_referral_id: Set(input.course_referral_id.filter(|_| from_referral)),
+            recognition_referral_id: Set(input.recognition_referral_id.filter(|_| from_referral)),
+            language_id: Set(checked.language_id),
             min_level: Set(input.min_level.as_str().to_owned()),
             starts_at: Set(*occurrence),
             ends_at: Set(*occurrence + length),
             mode: Set(input.mode.as_str().to_owned()),
-            site_id: Set(site_id),
-            kind: Set(kind.as_str().to_owned()),
+            site_id: Set(checked.site_id),
+            kind: Set(checked.kind.as_str().to_owned()),
             priority: Set(i32::from(input.priority)),
             sensitive: Set(input.sensitive),
             // The booking's own preference, else the one on the client's record.
@@ -273,7 +341,7 @@ pub async fn book(
         .await?;
         audit(
             &txn,
-            caller,
+            &caller,
             "appointment.create",
             "appointment",
             row.id,
@@ -283,19 +351,8 @@ pub async fn book(
         rows.push(row);
     }
     planning::plan_now(&txn, caller.organisation_id, &rows, at).await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let fresh = appointment::Entity::find()
-        .filter(appointment::Column::Id.is_in(ids))
-        .order_by_asc(appointment::Column::StartsAt)
-        .all(&txn)
-        .await?;
-    let mut views = appointment_views(&txn, caller.organisation_id, &fresh, true).await?;
     txn.commit().await?;
-    let appointment = views.first().cloned().ok_or(AppError::NotFound)?;
-    if series_id.is_none() {
-        views.clear();
-    }
-    Ok(Booking { appointment, occurrences: views })
+    Ok((rows, series_id))
 }
 
 /// Filters of `GET /api/v1/appointments`.

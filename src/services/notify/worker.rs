@@ -151,13 +151,15 @@ async fn renew(
     held: DateTime<Utc>,
     lease: Duration,
 ) -> Result<bool, DbErr> {
+    let txn = crate::db::write(db).await?;
     let renewed = outbox::Entity::update_many()
         .col_expr(outbox::Column::LockedUntil, Expr::value(lease_until(Utc::now(), lease)))
         .filter(outbox::Column::Id.eq(id))
         .filter(outbox::Column::Status.eq("pending"))
         .filter(outbox::Column::LockedUntil.eq(held))
-        .exec(db)
+        .exec(&txn)
         .await?;
+    txn.commit().await?;
     Ok(renewed.rows_affected == 1)
 }
 
@@ -202,7 +204,10 @@ pub async fn run_once(db: &DatabaseConnection, mailer: &Mailer) -> Result<usize,
                     .col_expr(outbox::Column::LastError, Expr::value(error));
             }
         }
-        update.filter(outbox::Column::Id.eq(row.id)).exec(db).await?;
+        // In the writers' queue: a message the relay took must be marked sent.
+        let txn = crate::db::write(db).await?;
+        update.filter(outbox::Column::Id.eq(row.id)).exec(&txn).await?;
+        txn.commit().await?;
     }
     Ok(sent)
 }

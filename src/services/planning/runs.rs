@@ -198,12 +198,14 @@ pub async fn plan_horizon(
 
     let outcome = run_attempts(db, starter, run.id, horizon_start, horizon_end, limit).await;
     if outcome.is_err() {
+        let txn = crate::db::write(db).await?;
         planning_run::Entity::update_many()
             .col_expr(planning_run::Column::Status, Expr::value("failed"))
             .col_expr(planning_run::Column::FinishedAt, Expr::value(now()))
             .filter(planning_run::Column::Id.eq(run.id))
-            .exec(db)
+            .exec(&txn)
             .await?;
+        txn.commit().await?;
     }
     outcome?;
     drop(guard);

@@ -14,6 +14,8 @@ use entities::{
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
+/// The country an erased recognition referral is left with.
+pub const ERASED_COUNTRY: &str = "XX";
 /// The reference an erased client row carries from then on. The `~` is outside what
 /// [`super::clients::check_reference`] accepts, so no caseworker can ever look it up or
 /// reuse it; the row id keeps the organisation's references unique.
@@ -77,7 +79,9 @@ async fn erase_clients(
             .await?;
         recognition_referral::Entity::update_many()
             .col_expr(recognition_referral::Column::ReferenceOccupation, Expr::value(""))
-            .col_expr(recognition_referral::Column::Country, Expr::value(""))
+            // "XX", the user-assigned code ISO 3166 leaves for an unknown country: the column
+            // holds two letters, and no report counts by country.
+            .col_expr(recognition_referral::Column::Country, Expr::value(ERASED_COUNTRY))
             .col_expr(
                 recognition_referral::Column::CompetentBody,
                 Expr::value(Option::<String>::None),

@@ -14,7 +14,7 @@ use entities::{
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 use serde::Serialize;
 
@@ -67,7 +67,7 @@ pub async fn run(
         out.push(forgotten);
     }
     // Failed-login counters name usernames and belong to no organisation.
-    let txn = db.begin().await?;
+    let txn = crate::db::write(db).await?;
     login_throttle::Entity::delete_many()
         .filter(login_throttle::Column::WindowStartedAt.lt(before))
         .exec(&txn)
