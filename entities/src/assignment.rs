@@ -1,4 +1,9 @@
 //! `assignment`: A volunteer assigned to an appointment: proposed, then confirmed or declined.
+//!
+//! The table also holds a copy of the appointment's start and end (`appointment_starts_at`,
+//! `appointment_ends_at`) for reading a volunteer's work in a period by index. The database
+//! writes it (migration `assignment_period`); the service only reads it, in
+//! `repo::booking::live_work_between`.
 
 use sea_orm::entity::prelude::*;
 

@@ -77,6 +77,10 @@ pub struct LiveWork {
 /// The live assignments of the given interpreters whose appointments overlap `[from, to)`,
 /// read in one query with only the columns planning needs.
 ///
+/// Each assignment carries a copy of its appointment's start and end, kept by the database
+/// (migration `assignment_period`): the query walks each interpreter's assignments in the
+/// period on their own index, and reads the appointment only for the place and the mode.
+///
 /// # Errors
 /// Database errors.
 pub async fn live_work_between(
@@ -86,8 +90,13 @@ pub async fn live_work_between(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<LiveWork>, DbErr> {
-    use sea_orm::sea_query::{Expr, ExprTrait, JoinType};
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType};
     use sea_orm::{QuerySelect, RelationTrait};
+    if interpreter_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let starts = Expr::col((assignment::Entity, Alias::new("appointment_starts_at")));
+    let ends = Expr::col((assignment::Entity, Alias::new("appointment_ends_at")));
     assignment::Entity::find()
         .select_only()
         .columns([
@@ -97,24 +106,18 @@ pub async fn live_work_between(
             assignment::Column::AppointmentId,
             assignment::Column::Status,
         ])
-        .columns([
-            appointment::Column::StartsAt,
-            appointment::Column::EndsAt,
-            appointment::Column::SiteId,
-            appointment::Column::Mode,
-        ])
+        .column_as(starts.clone(), "starts_at")
+        .column_as(ends.clone(), "ends_at")
+        .columns([appointment::Column::SiteId, appointment::Column::Mode])
         .join(JoinType::InnerJoin, assignment::Relation::Appointment.def())
-        .filter(appointment::Column::OrganisationId.eq(organisation_id))
-        .filter(overlapping(from, to))
+        .filter(assignment::Column::OrganisationId.eq(organisation_id))
+        .filter(assignment::Column::InterpreterId.is_in(interpreter_ids.iter().copied()))
+        // The start's lower bound follows from the longest an appointment may last, as in
+        // `overlapping`, so that the index is read from there on.
+        .filter(starts.clone().lt(to))
+        .filter(starts.gt(from - LONGEST_APPOINTMENT))
+        .filter(ends.gt(from))
         .filter(assignment::Column::Status.is_in(LIVE))
-        // As an expression (`+ 0`), so that SQLite does not probe an index once per
-        // interpreter for every appointment of the period: the appointments' index narrows
-        // enough, and the interpreters are a filter on what it finds.
-        .filter(
-            Expr::col((assignment::Entity, assignment::Column::InterpreterId))
-                .add(0)
-                .is_in(interpreter_ids.iter().copied()),
-        )
         .order_by_asc(assignment::Column::Id)
         .into_model::<LiveWork>()
         .all(db)
@@ -207,7 +210,7 @@ pub async fn exclusions_of(
 }
 
 /// For each of the given clients, the interpreter of their latest confirmed or held
-/// appointment that started before `before`.
+/// appointment that started before `before`, in one query.
 ///
 /// # Errors
 /// Database errors.
@@ -216,27 +219,27 @@ pub async fn previous_interpreters(
     client_ids: &[i64],
     before: DateTime<Utc>,
 ) -> Result<std::collections::HashMap<i64, i64>, DbErr> {
-    let past = appointment::Entity::find()
+    use sea_orm::sea_query::{Expr, ExprTrait, JoinType};
+    use sea_orm::{QuerySelect, RelationTrait};
+    if client_ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let past: Vec<(i64, i64)> = appointment::Entity::find()
+        .select_only()
+        .column(appointment::Column::ClientId)
+        .column(assignment::Column::InterpreterId)
+        .join(JoinType::InnerJoin, assignment::Relation::Appointment.def().rev())
         .filter(appointment::Column::ClientId.is_in(client_ids.iter().copied()))
         .filter(appointment::Column::Status.is_in(["confirmed", "held"]))
         .filter(appointment::Column::StartsAt.lt(before))
+        .filter(Expr::col((assignment::Entity, assignment::Column::Status)).eq("confirmed"))
         .order_by_asc(appointment::Column::StartsAt)
+        .order_by_asc(appointment::Column::Id)
+        .into_tuple()
         .all(db)
         .await?;
-    let ids: Vec<i64> = past.iter().map(|a| a.id).collect();
-    let confirmed: std::collections::HashMap<i64, i64> = assignments_of(db, &ids, &["confirmed"])
-        .await?
-        .into_iter()
-        .map(|a| (a.appointment_id, a.interpreter_id))
-        .collect();
     // In start order, so that the latest one wins.
-    let mut previous = std::collections::HashMap::new();
-    for appt in past {
-        if let Some(&interpreter) = confirmed.get(&appt.id) {
-            previous.insert(appt.client_id, interpreter);
-        }
-    }
-    Ok(previous)
+    Ok(past.into_iter().collect())
 }
 
 /// The references of the given clients, in one query.

@@ -116,18 +116,22 @@ async fn at_most_one_live_assignment_per_appointment() {
     exec(&app, &assign(3, "declined")).await.unwrap();
 }
 
-#[tokio::test]
-async fn the_timing_of_existing_appointments_is_filled_in_by_the_migration() {
-    use migrations::{Migrator, MigratorTrait};
-    let app = TestApp::spawn().await;
-    // One connection for the schema changes: SQLite connections that prepared statements
-    // against the old schema must not take part while columns come and go.
-    let db = sprachpool::db::connect(&sprachpool::config::Settings {
+/// One connection for schema changes: SQLite connections that prepared statements against the
+/// old schema must not take part while columns come and go.
+async fn one_connection(app: &TestApp) -> sea_orm::DatabaseConnection {
+    sprachpool::db::connect(&sprachpool::config::Settings {
         database_max_connections: 1,
         ..app.settings.clone()
     })
     .await
-    .unwrap();
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_timing_of_existing_appointments_is_filled_in_by_the_migration() {
+    use migrations::{Migrator, MigratorTrait};
+    let app = TestApp::spawn().await;
+    let db = one_connection(&app).await;
     // Back to the schema before appointments kept their timing, with one booked then.
     let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
     let timing = names.iter().position(|n| n == "m20261128_000007_appointment_timing").unwrap();
@@ -163,4 +167,78 @@ async fn the_timing_of_existing_appointments_is_filled_in_by_the_migration() {
     assert_eq!(row.local_week, 202613);
     assert_eq!(row.duration_minutes, 90);
     assert_eq!(row.lead_minutes, 2 * 24 * 60);
+}
+
+/// Assignments whose copy of their appointment's start and end is missing or differs.
+async fn assignments_out_of_step(db: &impl ConnectionTrait) -> i64 {
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT COUNT(*) AS n FROM assignment s JOIN appointment a ON a.id = s.appointment_id \
+             WHERE s.appointment_starts_at IS NULL OR s.appointment_ends_at IS NULL \
+             OR s.appointment_starts_at <> a.starts_at OR s.appointment_ends_at <> a.ends_at",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get("", "n").unwrap()
+}
+
+#[tokio::test]
+async fn every_assignment_carries_its_appointments_period_kept_by_the_database() {
+    use migrations::{Migrator, MigratorTrait};
+    let app = TestApp::spawn().await;
+    let db = one_connection(&app).await;
+    // An assignment made before assignments carried the period is filled in by the migration.
+    Migrator::down(&db, Some(1)).await.unwrap();
+    let (start, end, booked) =
+        ("2027-02-01T09:00:00+00:00", "2027-02-01T10:00:00+00:00", "2027-01-20T09:00:00+00:00");
+    for sql in [
+        format!(
+            "INSERT INTO client (organisation_id, reference, created_at, updated_at) VALUES (1, 'K-3', '{booked}', '{booked}')"
+        ),
+        format!(
+            "INSERT INTO appointment (organisation_id, caseworker_id, client_id, language_id, min_level, starts_at, ends_at, mode, kind, priority, sensitive, status, version, created_at, updated_at) \
+             VALUES (1, 1, (SELECT id FROM client WHERE reference = 'K-3'), (SELECT id FROM language WHERE organisation_id = 1 AND tag = 'ar'), 'B2', '{start}', '{end}', 'phone', 'counselling', 3, false, 'proposed', 0, '{booked}', '{booked}')"
+        ),
+        format!(
+            "INSERT INTO assignment (organisation_id, appointment_id, interpreter_id, status, version, created_at, updated_at) \
+             VALUES (1, (SELECT MAX(id) FROM appointment), 1, 'declined', 0, '{booked}', '{booked}')"
+        ),
+    ] {
+        db.execute_unprepared(&sql).await.unwrap();
+    }
+    Migrator::up(&db, None).await.unwrap();
+    assert_eq!(assignments_out_of_step(&db).await, 0);
+
+    // A new assignment gets it from its appointment, whoever writes it.
+    db.execute_unprepared(&format!(
+        "INSERT INTO assignment (organisation_id, appointment_id, interpreter_id, status, version, created_at, updated_at) \
+         VALUES (1, (SELECT MAX(id) FROM appointment), 2, 'proposed', 0, '{booked}', '{booked}')"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(assignments_out_of_step(&db).await, 0);
+
+    // If the appointment moves, its assignments move with it.
+    db.execute_unprepared(
+        "UPDATE appointment SET starts_at = '2027-02-02T09:00:00+00:00', ends_at = '2027-02-02T11:00:00+00:00' \
+         WHERE id = (SELECT MAX(id) FROM appointment)",
+    )
+    .await
+    .unwrap();
+    assert_eq!(assignments_out_of_step(&db).await, 0);
+    let moved = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM assignment WHERE appointment_ends_at > appointment_starts_at \
+             AND appointment_id = (SELECT MAX(id) FROM appointment)",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(moved, 2);
 }

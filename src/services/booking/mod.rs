@@ -350,7 +350,8 @@ async fn write_booking(
         .await?;
         rows.push(row);
     }
-    planning::plan_now(&txn, caller.organisation_id, &rows, at).await?;
+    planning::plan_now(&txn, caller.organisation_id, &rows, planning::Planned::JustBooked, at)
+        .await?;
     txn.commit().await?;
     Ok((rows, series_id))
 }

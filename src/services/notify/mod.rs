@@ -11,10 +11,9 @@ pub mod worker;
 
 use chrono::{DateTime, Utc};
 use entities::{appointment, assignment, interpreter, outbox};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, FromQueryResult, Set};
 use serde::{Deserialize, Serialize};
 
-use crate::repo;
 use crate::services::now;
 
 /// What a message is about.
@@ -104,21 +103,29 @@ pub async fn assignment_changed(
     assignment_id: i64,
     kind: NoticeKind,
 ) -> Result<(), DbErr> {
-    let Some(a) = assignment::Entity::find_by_id(assignment_id).one(db).await? else {
-        return Ok(());
-    };
-    let Some(appt) = appointment::Entity::find_by_id(a.appointment_id).one(db).await? else {
-        return Ok(());
-    };
-    let Some(volunteer) = interpreter::Entity::find_by_id(a.interpreter_id).one(db).await? else {
-        return Ok(());
-    };
-    let Some(user) = repo::users::by_id(db, volunteer.user_id).await? else { return Ok(()) };
-    if user.email.is_none() || muted(&user.notifications_off, kind) {
+    let Some(about) = Change::read(db, assignment_id).await? else { return Ok(()) };
+    if !about.has_email || muted(&about.notifications_off, kind) {
         return Ok(());
     }
-    let event = facts(db, &a, &appt).await?;
-    enqueue(db, a.organisation_id, user.id, &Notice { kind, event: Some(event), due: None }).await
+    let place = match (about.site_name, about.site_address) {
+        (Some(name), Some(address)) => format!("{name}, {address}"),
+        (Some(name), None) => name,
+        (None, _) => String::new(),
+    };
+    let event = EventFacts {
+        uid: format!("assignment-{assignment_id}@sprachpool"),
+        sequence: i64::from(about.assignment_version) + i64::from(about.appointment_version),
+        start: about.starts_at,
+        end: about.ends_at,
+        language_de: about.language_de.unwrap_or_default(),
+        language_en: about.language_en.unwrap_or_default(),
+        kind: about.kind,
+        place,
+        mode: about.mode,
+        confirmed: about.status == "confirmed",
+    };
+    let notice = Notice { kind, event: Some(event), due: None };
+    enqueue(db, about.organisation_id, about.user_id, &notice).await
 }
 
 /// Whether the user turned this kind of message off.
@@ -126,39 +133,91 @@ pub fn muted(off: &str, kind: NoticeKind) -> bool {
     off.split(',').any(|k| k.trim() == kind.as_str())
 }
 
-async fn facts(
-    db: &impl ConnectionTrait,
-    a: &assignment::Model,
-    appt: &appointment::Model,
-) -> Result<EventFacts, DbErr> {
-    let (language_de, language_en) = entities::language::Entity::find_by_id(appt.language_id)
-        .one(db)
-        .await?
-        .map(|l| (l.name_de, l.name_en))
-        .unwrap_or_default();
-    let place = match appt.site_id {
-        Some(id) => entities::site::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .map(|s| match s.address {
-                Some(address) => format!("{}, {address}", s.name),
-                None => s.name,
-            })
-            .unwrap_or_default(),
-        None => String::new(),
-    };
-    Ok(EventFacts {
-        uid: format!("assignment-{}@sprachpool", a.id),
-        sequence: i64::from(a.version) + i64::from(appt.version),
-        start: appt.starts_at,
-        end: appt.ends_at,
-        language_de,
-        language_en,
-        kind: appt.kind.clone(),
-        place,
-        mode: appt.mode.clone(),
-        confirmed: a.status == "confirmed",
-    })
+/// An assignment with what its message says and whom it goes to, read in one query: it is
+/// written inside the transactions of bookings and planning, which hold the write lock.
+#[derive(Debug, FromQueryResult)]
+struct Change {
+    organisation_id: i64,
+    status: String,
+    assignment_version: i32,
+    appointment_version: i32,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    kind: String,
+    mode: String,
+    user_id: i64,
+    has_email: bool,
+    notifications_off: String,
+    language_de: Option<String>,
+    language_en: Option<String>,
+    site_name: Option<String>,
+    site_address: Option<String>,
+}
+
+impl Change {
+    async fn read(db: &impl ConnectionTrait, assignment_id: i64) -> Result<Option<Self>, DbErr> {
+        use entities::{app_user, language, site};
+        use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query};
+        let query = Query::select()
+            .from(assignment::Entity)
+            .column((assignment::Entity, assignment::Column::OrganisationId))
+            .column((assignment::Entity, assignment::Column::Status))
+            .expr_as(
+                Expr::col((assignment::Entity, assignment::Column::Version)),
+                "assignment_version",
+            )
+            .expr_as(
+                Expr::col((appointment::Entity, appointment::Column::Version)),
+                "appointment_version",
+            )
+            .column((appointment::Entity, appointment::Column::StartsAt))
+            .column((appointment::Entity, appointment::Column::EndsAt))
+            .column((appointment::Entity, appointment::Column::Kind))
+            .column((appointment::Entity, appointment::Column::Mode))
+            .expr_as(Expr::col((app_user::Entity, app_user::Column::Id)), "user_id")
+            .expr_as(
+                Expr::col((app_user::Entity, app_user::Column::Email)).is_not_null(),
+                "has_email",
+            )
+            .column((app_user::Entity, app_user::Column::NotificationsOff))
+            .expr_as(Expr::col((language::Entity, language::Column::NameDe)), "language_de")
+            .expr_as(Expr::col((language::Entity, language::Column::NameEn)), "language_en")
+            .expr_as(Expr::col((site::Entity, site::Column::Name)), "site_name")
+            .expr_as(Expr::col((site::Entity, site::Column::Address)), "site_address")
+            .join(
+                JoinType::InnerJoin,
+                appointment::Entity,
+                Expr::col((appointment::Entity, appointment::Column::Id))
+                    .equals((assignment::Entity, assignment::Column::AppointmentId)),
+            )
+            .join(
+                JoinType::InnerJoin,
+                interpreter::Entity,
+                Expr::col((interpreter::Entity, interpreter::Column::Id))
+                    .equals((assignment::Entity, assignment::Column::InterpreterId)),
+            )
+            .join(
+                JoinType::InnerJoin,
+                app_user::Entity,
+                Expr::col((app_user::Entity, app_user::Column::Id))
+                    .equals((interpreter::Entity, interpreter::Column::UserId)),
+            )
+            .join(
+                JoinType::LeftJoin,
+                language::Entity,
+                Expr::col((language::Entity, language::Column::Id))
+                    .equals((appointment::Entity, appointment::Column::LanguageId)),
+            )
+            .join(
+                JoinType::LeftJoin,
+                site::Entity,
+                Expr::col((site::Entity, site::Column::Id))
+                    .equals((appointment::Entity, appointment::Column::SiteId)),
+            )
+            .and_where(Expr::col((assignment::Entity, assignment::Column::Id)).eq(assignment_id))
+            .to_owned();
+        Self::find_by_statement(db.get_database_backend().build(&query)).one(db).await
+    }
 }
 
 async fn enqueue(

@@ -22,6 +22,7 @@ use crate::repo;
 use crate::scheduling::format::Plan;
 use crate::scheduling::{self, SolveOptions};
 use crate::services::notify::{self, NoticeKind};
+pub use snapshot::Planned;
 use snapshot::Snapshot;
 
 /// Time the optimiser may take when a booking or a decline waits for its answer.
@@ -85,12 +86,16 @@ pub async fn apply(
             Some((*appointment_of.get(&a.appointment)?, *interpreter_of.get(&a.interpreter)?))
         })
         .collect();
-    let current: HashMap<i64, assignment::Model> =
-        repo::booking::assignments_of(db, &snapshot.appointment_ids, &["proposed"])
-            .await?
-            .into_iter()
-            .map(|a| (a.appointment_id, a))
-            .collect();
+    let current: HashMap<i64, assignment::Model> = match snapshot.planned {
+        Planned::Existing => {
+            repo::booking::assignments_of(db, &snapshot.appointment_ids, &["proposed"])
+                .await?
+                .into_iter()
+                .map(|a| (a.appointment_id, a))
+                .collect()
+        }
+        Planned::JustBooked => HashMap::new(),
+    };
     let read_version: HashMap<i64, i32> = snapshot
         .fingerprint
         .iter()
@@ -193,10 +198,11 @@ pub async fn plan_now(
     db: &impl ConnectionTrait,
     organisation_id: i64,
     appointments: &[appointment::Model],
+    planned: Planned,
     now: DateTime<Utc>,
 ) -> Result<Plan, AppError> {
     let today = now.with_timezone(&crate::domain::time::BERLIN).date_naive();
-    let snapshot = snapshot::read(db, organisation_id, appointments, today).await?;
+    let snapshot = snapshot::read(db, organisation_id, appointments, planned, today).await?;
     let solved = solve(&snapshot, AT_ONCE).await?;
     apply(db, organisation_id, &snapshot, &solved.plan, None, now).await?;
     Ok(solved.plan)

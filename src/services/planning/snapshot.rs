@@ -35,6 +35,18 @@ pub struct Snapshot {
     pub fingerprint: Vec<(&'static str, i64, i32)>,
     /// The whole ISO weeks the plan covers.
     pub horizon: (DateTime<Utc>, DateTime<Utc>),
+    /// Whether the planned appointments may have assignments already.
+    pub planned: Planned,
+}
+
+/// What the planned appointments are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Planned {
+    /// Appointments that may have been planned before: their proposals and declines count.
+    Existing,
+    /// Appointments written in the same transaction, not visible to anyone else: none can
+    /// have an assignment yet, so none is read.
+    JustBooked,
 }
 
 /// Versions of the planned appointments and of the live assignments in `[from, to)` of the
@@ -92,6 +104,7 @@ pub async fn read(
     db: &impl ConnectionTrait,
     organisation_id: i64,
     to_plan: &[appointment::Model],
+    planned_as: Planned,
     today: NaiveDate,
 ) -> Result<Snapshot, DbErr> {
     let planned: HashSet<i64> = to_plan.iter().map(|a| a.id).collect();
@@ -195,7 +208,11 @@ pub async fn read(
     }
     let planned_ids: Vec<i64> = to_plan.iter().map(|a| a.id).collect();
     let mut declined: HashMap<i64, Vec<String>> = HashMap::new();
-    for d in repo::booking::assignments_of(db, &planned_ids, &["declined"]).await? {
+    let declines = match planned_as {
+        Planned::Existing => repo::booking::assignments_of(db, &planned_ids, &["declined"]).await?,
+        Planned::JustBooked => Vec::new(),
+    };
+    for d in declines {
         declined
             .entry(d.appointment_id)
             .or_default()
@@ -312,6 +329,7 @@ pub async fn read(
         appointment_ids: to_plan.iter().map(|a| a.id).collect(),
         interpreter_ids,
         horizon: (from, to),
+        planned: planned_as,
     })
 }
 
