@@ -21,6 +21,11 @@ use crate::config::Settings;
 /// Page cache of each SQLite connection, in KiB.
 const SQLITE_CACHE_KIB: u32 = 32 * 1024;
 
+/// Bytes of a SQLite database file each connection reads through memory mapping. A
+/// connection's page cache is dropped whenever another connection has committed, which under
+/// bookings is before nearly every read; mapped pages come back without being copied.
+const SQLITE_MMAP_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Pages the SQLite WAL may grow by before the writer that commits copies them back into the
 /// database file, and waits for the file to reach the disk. `serve` does that every second in
 /// the background ([`checkpoint_forever`]), so that no request waits for it; this threshold
@@ -52,6 +57,7 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
                 // read would fetch its pages from the operating system again.
                 .pragma("cache_size", format!("-{}", SQLITE_CACHE_KIB))
                 .pragma("wal_autocheckpoint", AUTOCHECKPOINT_PAGES.to_string())
+                .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
         });
     Database::connect(options).await
 }
