@@ -39,7 +39,7 @@ const AUTOCHECKPOINT_PAGES: u32 = 10_000;
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     let url = settings.database_url.expose();
     if settings.database_url.is_sqlite() {
-        ensure_sqlite_directory(url)?;
+        ensure_sqlite_file(url)?;
     }
     let mut options = ConnectOptions::new(url);
     options
@@ -58,25 +58,38 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
                 .pragma("cache_size", format!("-{}", SQLITE_CACHE_KIB))
                 .pragma("wal_autocheckpoint", AUTOCHECKPOINT_PAGES.to_string())
                 .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
+                // The file was created above if the URL asks for it (`mode=rwc`). A connection
+                // opened later must not create it again: if the file is moved or deleted under
+                // the running service, a new connection would start an empty database at the
+                // path, and what is written through it would be lost once the file is back.
+                .create_if_missing(false)
         });
     Database::connect(options).await
 }
 
-fn ensure_sqlite_directory(url: &str) -> Result<(), DbErr> {
-    let path = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:")
-        .split('?')
-        .next()
-        .unwrap_or_default();
-    if path.is_empty() || path == ":memory:" {
+/// Creates the directory of a SQLite file and, if the URL asks for it (`mode=rwc`), the file
+/// itself: an empty file is an empty SQLite database.
+fn ensure_sqlite_file(url: &str) -> Result<(), DbErr> {
+    let mut parts = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:").split('?');
+    let path = parts.next().unwrap_or_default();
+    let create = parts.next().is_some_and(|query| query.split('&').any(|p| p == "mode=rwc"));
+    if path.is_empty() || path == ":memory:" || path.starts_with("file:") {
         return Ok(());
     }
-    if let Some(dir) = std::path::Path::new(path).parent()
+    let path = std::path::Path::new(path);
+    if let Some(dir) = path.parent()
         && !dir.as_os_str().is_empty()
     {
         std::fs::create_dir_all(dir)
             .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    if create && !path.exists() {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", path.display())))?;
     }
     Ok(())
 }
@@ -311,5 +324,38 @@ mod tests {
             .map(|row| row.try_get::<i64>("", "n").unwrap())
             .collect();
         assert_eq!(order, vec![1, 2, 3, 4, 5, 6]);
+    }
+
+    #[tokio::test]
+    async fn a_sqlite_file_moved_away_is_not_replaced_by_an_empty_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("moved.db");
+        let url = format!("sqlite://{}?mode=rwc", file.display());
+        let settings = Settings { database_url: DatabaseUrl::new(url), ..Settings::default() };
+        let db = connect(&settings).await.unwrap();
+        db.execute_unprepared("CREATE TABLE kept (n INTEGER NOT NULL)").await.unwrap();
+
+        // The file goes away before the writers' first connection is opened.
+        let away = dir.path().join("moved.away");
+        std::fs::rename(&file, &away).unwrap();
+        assert!(write(&db).await.is_err(), "a new connection opened a database at the path");
+        assert!(!file.exists(), "an empty database took the file's place");
+
+        // Back at its path, it is written to again, and what was in it is still there.
+        std::fs::rename(&away, &file).unwrap();
+        let txn = write(&db).await.unwrap();
+        txn.execute_unprepared("INSERT INTO kept (n) VALUES (1)").await.unwrap();
+        txn.commit().await.unwrap();
+        let kept = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT COUNT(*) AS n FROM kept",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap();
+        assert_eq!(kept, 1);
     }
 }
