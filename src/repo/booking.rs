@@ -10,38 +10,23 @@ use crate::domain::booking::LONGEST_APPOINTMENT;
 /// Assignment states that hold an interpreter's time.
 pub const LIVE: [&str; 2] = ["proposed", "confirmed"];
 
-/// Appointments of the organisation that overlap `[from, to)`.
+/// Appointments of the organisation that overlap `[from, to)`; with `booked_by`, only those
+/// that caseworker booked (read from an index of their own).
 ///
 /// # Errors
 /// Database errors.
 pub async fn appointments_between(
     db: &impl ConnectionTrait,
     organisation_id: i64,
+    booked_by: Option<i64>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<appointment::Model>, DbErr> {
-    appointment::Entity::find()
-        .filter(appointment::Column::OrganisationId.eq(organisation_id))
-        .filter(overlapping(from, to))
-        .order_by_asc(appointment::Column::StartsAt)
-        .order_by_asc(appointment::Column::Id)
-        .all(db)
-        .await
-}
-
-/// The appointments a caseworker booked that overlap `[from, to)`.
-///
-/// # Errors
-/// Database errors.
-pub async fn booked_by_between(
-    db: &impl ConnectionTrait,
-    organisation_id: i64,
-    caseworker_id: i64,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<appointment::Model>, DbErr> {
-    appointment::Entity::find()
-        .filter(appointment::Column::CaseworkerId.eq(caseworker_id))
+    let mut query = appointment::Entity::find();
+    if let Some(caseworker_id) = booked_by {
+        query = query.filter(appointment::Column::CaseworkerId.eq(caseworker_id));
+    }
+    query
         .filter(appointment::Column::OrganisationId.eq(organisation_id))
         .filter(overlapping(from, to))
         .order_by_asc(appointment::Column::StartsAt)

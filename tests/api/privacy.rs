@@ -23,6 +23,25 @@ async fn book(app: &TestApp, caseworker: &str, client_ref: &str, weekday: u32, h
     booked.body["id"].as_i64().unwrap()
 }
 
+/// Refers the client to recognition advice for a nursing qualification from `country`.
+async fn refer_for_recognition(
+    app: &TestApp,
+    caseworker: &str,
+    client_ref: &str,
+    country: &str,
+) -> i64 {
+    let referral = app
+        .call(
+            Method::POST,
+            "/api/v1/recognition-referrals",
+            Some(caseworker),
+            Some(json!({ "client_ref": client_ref, "reference_occupation": "Pflegefachfrau", "country": country, "qualification_type": "vocational", "regulated": true, "competent_body": null })),
+        )
+        .await;
+    assert_eq!(referral.status, StatusCode::CREATED, "{}", referral.text);
+    referral.body["id"].as_i64().unwrap()
+}
+
 #[tokio::test]
 async fn a_caseworker_exports_what_is_stored_about_a_client() {
     let app = TestApp::spawn().await;
@@ -32,15 +51,7 @@ async fn a_caseworker_exports_what_is_stored_about_a_client() {
         app.call(Method::PUT, "/api/v1/clients/777K000111", Some(&caseworker), Some(record)).await;
     assert_eq!(put.status, StatusCode::OK, "{}", put.text);
     let appointment = book(&app, &caseworker, "777K000111", 3, 9).await;
-    let recognition = app
-        .call(
-            Method::POST,
-            "/api/v1/recognition-referrals",
-            Some(&caseworker),
-            Some(json!({ "client_ref": "777K000111", "reference_occupation": "Pflegefachfrau", "country": "ir", "qualification_type": "vocational", "regulated": true, "competent_body": null })),
-        )
-        .await;
-    assert_eq!(recognition.status, StatusCode::CREATED, "{}", recognition.text);
+    refer_for_recognition(&app, &caseworker, "777K000111", "ir").await;
 
     let export = app.get("/api/v1/clients/777K000111/export", &caseworker).await;
     assert_eq!(export.status, StatusCode::OK, "{}", export.text);
@@ -263,16 +274,7 @@ async fn browsers_are_told_to_keep_to_https_only_behind_https() {
 async fn a_referral_whose_client_was_erased_gets_no_appointments_to_come() {
     let app = TestApp::spawn().await;
     let caseworker = app.login("fachkraft").await;
-    let referral = app
-        .call(
-            Method::POST,
-            "/api/v1/recognition-referrals",
-            Some(&caseworker),
-            Some(json!({ "client_ref": "999E000333", "reference_occupation": "Pflegefachfrau", "country": "sy", "qualification_type": "vocational", "regulated": true, "competent_body": null })),
-        )
-        .await;
-    assert_eq!(referral.status, StatusCode::CREATED, "{}", referral.text);
-    let referral_id = referral.body["id"].as_i64().unwrap();
+    let referral_id = refer_for_recognition(&app, &caseworker, "999E000333", "sy").await;
     let erased =
         app.call(Method::POST, "/api/v1/clients/999E000333/erase", Some(&caseworker), None).await;
     assert_eq!(erased.status, StatusCode::OK, "{}", erased.text);

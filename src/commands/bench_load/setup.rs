@@ -42,9 +42,8 @@ pub async fn prepare(
     crate::seed::load_demo(db).await.map_err(|e| e.to_string())?;
     let txn = crate::db::write(db).await.map_err(text)?;
     let year = crate::services::now().with_timezone(&crate::domain::time::BERLIN).date_naive();
-    let organisation_id = load_large(&txn, SLUG, Size::large(chrono::Datelike::year(&year)), 2026)
-        .await
-        .map_err(|e| e.to_string())?;
+    let size = Size::large(chrono::Datelike::year(&year));
+    let organisation_id = load_large(&txn, SLUG, size, 2026).await.map_err(|e| e.to_string())?;
     let now = Utc::now();
     let session = |username: String, role: &'static str| {
         let txn = &txn;
@@ -82,7 +81,6 @@ pub async fn prepare(
     let team_lead = session(format!("{SLUG}.lead"), "team_lead").await?;
     txn.commit().await.map_err(text)?;
 
-    let size = Size::large(0);
     // One to four weeks ahead: the weeks that hold the generated year's load already.
     let requests = super::super::bench::servable_requests(db, organisation_id, bookings, 1).await?;
     let bookings = requests

@@ -205,8 +205,12 @@ async fn user(
             break;
         }
         tokio::time::sleep_until(due.into()).await;
-        let mine = shared.booked.lock().await[n].clone();
-        let operation = next_operation(mix, n, k, !mine.is_empty());
+        // One of the user's own bookings, to read back.
+        let own = {
+            let booked = shared.booked.lock().await;
+            booked[n].get(k % booked[n].len().max(1)).copied()
+        };
+        let operation = next_operation(mix, n, k, own.is_some());
         let (method, path, body, expected) = match operation {
             Operation::Book => {
                 let i = shared.next_booking.fetch_add(1, Ordering::Relaxed);
@@ -219,7 +223,7 @@ async fn user(
                 (Method::GET, format!("/api/v1/appointments?from={today}"), None, 200)
             }
             Operation::Appointment => {
-                let id = mine[k % mine.len()];
+                let id = own.unwrap_or_default();
                 (Method::GET, format!("/api/v1/appointments/{id}"), None, 200)
             }
             Operation::Pool => {

@@ -393,12 +393,10 @@ pub async fn list(
     let start = crate::domain::time::start_of_local_day(from, BERLIN);
     let end = crate::domain::time::start_of_local_day(to + Duration::days(1), BERLIN);
     let own_only = !caller.has(Role::TeamLead);
-    let mut rows = if own_only {
-        repo::booking::booked_by_between(db, caller.organisation_id, caller.user_id, start, end)
-            .await?
-    } else {
-        repo::booking::appointments_between(db, caller.organisation_id, start, end).await?
-    };
+    let booked_by = own_only.then_some(caller.user_id);
+    let mut rows =
+        repo::booking::appointments_between(db, caller.organisation_id, booked_by, start, end)
+            .await?;
     if let Some(status) = query.status {
         rows.retain(|a| a.status == status.as_str());
     }

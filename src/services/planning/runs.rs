@@ -285,7 +285,7 @@ async fn run_attempts(
         // in the fingerprint but not in the plan, which the check before applying would pass.
         let read = crate::db::read_snapshot(db).await?;
         let to_plan: Vec<appointment::Model> =
-            repo::booking::appointments_between(&read, starter.organisation_id, from, to)
+            repo::booking::appointments_between(&read, starter.organisation_id, None, from, to)
                 .await?
                 .into_iter()
                 .filter(|a| {
