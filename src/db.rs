@@ -38,17 +38,17 @@ const AUTOCHECKPOINT_PAGES: u32 = 10_000;
 /// The URL is malformed, the directory cannot be created, or the server refuses.
 pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
     let url = settings.database_url.expose();
-    if settings.database_url.is_sqlite() {
-        ensure_sqlite_file(url)?;
-    }
+    // Whether a SQLite file at a plain path exists now, made here if the URL asked for it.
+    let file_in_place = settings.database_url.is_sqlite() && ensure_sqlite_file(url)?;
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(settings.database_max_connections)
         .acquire_timeout(Duration::from_secs(5))
         // SQL statements carry personal data as parameters: never log them.
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|opts| {
-            opts.journal_mode(SqliteJournalMode::Wal)
+        .map_sqlx_sqlite_opts(move |opts| {
+            let opts = opts
+                .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(WRITE_WAIT)
                 .foreign_keys(true)
@@ -57,24 +57,26 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
                 // read would fetch its pages from the operating system again.
                 .pragma("cache_size", format!("-{}", SQLITE_CACHE_KIB))
                 .pragma("wal_autocheckpoint", AUTOCHECKPOINT_PAGES.to_string())
-                .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
-                // The file was created above if the URL asks for it (`mode=rwc`). A connection
-                // opened later must not create it again: if the file is moved or deleted under
-                // the running service, a new connection would start an empty database at the
-                // path, and what is written through it would be lost once the file is back.
-                .create_if_missing(false)
+                .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string());
+            // Once the file is in place, no connection may create it again: if it is moved or
+            // deleted under the running service, a new connection would start an empty
+            // database at the path, and what is written through it would be lost once the
+            // file is back.
+            if file_in_place { opts.create_if_missing(false) } else { opts }
         });
     Database::connect(options).await
 }
 
-/// Creates the directory of a SQLite file and, if the URL asks for it (`mode=rwc`), the file
-/// itself: an empty file is an empty SQLite database.
-fn ensure_sqlite_file(url: &str) -> Result<(), DbErr> {
+/// Creates the directory of a SQLite file at a plain path and, if the URL asks for it
+/// (`mode=rwc`), the file itself: an empty file is an empty SQLite database. Tells whether the
+/// file is there now; `false` also for in-memory databases and `file:` URIs, which are left to
+/// SQLite.
+fn ensure_sqlite_file(url: &str) -> Result<bool, DbErr> {
     let mut parts = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:").split('?');
     let path = parts.next().unwrap_or_default();
     let create = parts.next().is_some_and(|query| query.split('&').any(|p| p == "mode=rwc"));
     if path.is_empty() || path == ":memory:" || path.starts_with("file:") {
-        return Ok(());
+        return Ok(false);
     }
     let path = std::path::Path::new(path);
     if let Some(dir) = path.parent()
@@ -91,7 +93,7 @@ fn ensure_sqlite_file(url: &str) -> Result<(), DbErr> {
             .open(path)
             .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", path.display())))?;
     }
-    Ok(())
+    Ok(path.is_file())
 }
 
 /// Applies every pending migration.

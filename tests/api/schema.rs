@@ -221,6 +221,27 @@ async fn every_assignment_carries_its_appointments_period_kept_by_the_database()
     .unwrap();
     assert_eq!(assignments_out_of_step(&db).await, 0);
 
+    // A copy written by hand is taken from the appointment again.
+    db.execute_unprepared(
+        "UPDATE assignment SET appointment_starts_at = NULL, appointment_ends_at = '2027-03-01T09:00:00+00:00' \
+         WHERE interpreter_id = 2",
+    )
+    .await
+    .unwrap();
+    assert_eq!(assignments_out_of_step(&db).await, 0);
+    // An assignment of no appointment is refused as the foreign key's violation.
+    let orphan = db
+        .execute_unprepared(&format!(
+            "INSERT INTO assignment (organisation_id, appointment_id, interpreter_id, status, version, created_at, updated_at) \
+             VALUES (1, 999999, 3, 'declined', 0, '{booked}', '{booked}')"
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(orphan.sql_err(), Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))),
+        "{orphan}"
+    );
+
     // If the appointment moves, its assignments move with it.
     db.execute_unprepared(
         "UPDATE appointment SET starts_at = '2027-02-02T09:00:00+00:00', ends_at = '2027-02-02T11:00:00+00:00' \
