@@ -32,7 +32,8 @@ const SQLITE_MMAP_BYTES: u64 = 256 * 1024 * 1024;
 /// (about 40 MiB) only catches what runs without it.
 const AUTOCHECKPOINT_PAGES: u32 = 10_000;
 
-/// Connects with the settings' URL. For a SQLite file, its directory is created first.
+/// Connects with the settings' URL. For a SQLite file, its directory is created first, and
+/// the file too if the URL asks for it (`mode=rwc`); later connections never create it.
 ///
 /// # Errors
 /// The URL is malformed, the directory cannot be created, or the server refuses.
@@ -285,14 +286,20 @@ mod tests {
     use super::*;
     use crate::config::DatabaseUrl;
 
+    /// A fresh SQLite database `name` in a directory of its own, as the service opens it.
+    async fn scratch(name: &str) -> (tempfile::TempDir, DatabaseConnection, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(name);
+        let url = format!("sqlite://{}?mode=rwc", file.display());
+        let settings = Settings { database_url: DatabaseUrl::new(url), ..Settings::default() };
+        (dir, connect(&settings).await.unwrap(), file)
+    }
+
     /// Writers waiting for the SQLite file's lock get it in the order they asked, however long
     /// the one holding it takes.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sqlite_writers_take_turns_in_the_order_they_came() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/queue.db?mode=rwc", dir.path().display());
-        let settings = Settings { database_url: DatabaseUrl::new(url), ..Settings::default() };
-        let db = connect(&settings).await.unwrap();
+        let (_dir, db, _) = scratch("queue.db").await;
         db.execute_unprepared("CREATE TABLE turn (n INTEGER NOT NULL)").await.unwrap();
 
         let first = write(&db).await.unwrap();
@@ -330,11 +337,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_sqlite_file_moved_away_is_not_replaced_by_an_empty_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("moved.db");
-        let url = format!("sqlite://{}?mode=rwc", file.display());
-        let settings = Settings { database_url: DatabaseUrl::new(url), ..Settings::default() };
-        let db = connect(&settings).await.unwrap();
+        let (dir, db, file) = scratch("moved.db").await;
         db.execute_unprepared("CREATE TABLE kept (n INTEGER NOT NULL)").await.unwrap();
 
         // The file goes away before the writers' first connection is opened.

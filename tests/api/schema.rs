@@ -83,21 +83,32 @@ async fn the_audit_log_cannot_be_changed_or_deleted() {
     assert_eq!(app.audited("auth.login").await, 1);
 }
 
+/// Statements that record client `reference` and a phone appointment in Arabic for it, booked
+/// at `booked`, in organisation 1.
+fn client_with_appointment(
+    reference: &str,
+    start: &str,
+    end: &str,
+    booked: &str,
+    status: &str,
+) -> [String; 2] {
+    [
+        format!(
+            "INSERT INTO client (organisation_id, reference, created_at, updated_at) VALUES (1, '{reference}', '{booked}', '{booked}')"
+        ),
+        format!(
+            "INSERT INTO appointment (organisation_id, caseworker_id, client_id, language_id, min_level, starts_at, ends_at, mode, kind, priority, sensitive, status, version, created_at, updated_at) \
+             VALUES (1, 1, (SELECT id FROM client WHERE reference = '{reference}'), (SELECT id FROM language WHERE organisation_id = 1 AND tag = 'ar'), 'B2', '{start}', '{end}', 'phone', 'counselling', 3, false, '{status}', 0, '{booked}', '{booked}')"
+        ),
+    ]
+}
+
 #[tokio::test]
 async fn at_most_one_live_assignment_per_appointment() {
     let app = TestApp::spawn().await;
     let now = "2027-01-11T09:00:00+00:00";
     let later = "2027-01-11T10:00:00+00:00";
-    let statements = [
-        format!(
-            "INSERT INTO client (organisation_id, reference, created_at, updated_at) VALUES (1, 'K-1', '{now}', '{now}')"
-        ),
-        format!(
-            "INSERT INTO appointment (organisation_id, caseworker_id, client_id, language_id, min_level, starts_at, ends_at, mode, kind, priority, sensitive, status, version, created_at, updated_at) \
-             VALUES (1, 1, (SELECT id FROM client WHERE reference = 'K-1'), (SELECT id FROM language WHERE organisation_id = 1 AND tag = 'ar'), 'B2', '{now}', '{later}', 'phone', 'counselling', 3, false, 'proposed', 0, '{now}', '{now}')"
-        ),
-    ];
-    for sql in &statements {
+    for sql in &client_with_appointment("K-1", now, later, now, "proposed") {
         exec(&app, sql).await.unwrap();
     }
     let assign = |interpreter: i64, status: &str| {
@@ -139,15 +150,7 @@ async fn the_timing_of_existing_appointments_is_filled_in_by_the_migration() {
     // 09:00 local on the day summer time begins, booked two days before at the same instant.
     let (start, end, booked) =
         ("2026-03-29T07:00:00+00:00", "2026-03-29T08:30:00+00:00", "2026-03-27T07:00:00+00:00");
-    for sql in [
-        format!(
-            "INSERT INTO client (organisation_id, reference, created_at, updated_at) VALUES (1, 'K-2', '{booked}', '{booked}')"
-        ),
-        format!(
-            "INSERT INTO appointment (organisation_id, caseworker_id, client_id, language_id, min_level, starts_at, ends_at, mode, kind, priority, sensitive, status, version, created_at, updated_at) \
-             VALUES (1, 1, (SELECT id FROM client WHERE reference = 'K-2'), (SELECT id FROM language WHERE organisation_id = 1 AND tag = 'ar'), 'B2', '{start}', '{end}', 'phone', 'counselling', 3, false, 'held', 0, '{booked}', '{booked}')"
-        ),
-    ] {
+    for sql in client_with_appointment("K-2", start, end, booked, "held") {
         db.execute_unprepared(&sql).await.unwrap();
     }
     Migrator::up(&db, None).await.unwrap();
@@ -169,21 +172,11 @@ async fn the_timing_of_existing_appointments_is_filled_in_by_the_migration() {
     assert_eq!(row.lead_minutes, 2 * 24 * 60);
 }
 
-/// Assignments whose copy of their appointment's start and end is missing or differs.
-async fn assignments_out_of_step(db: &impl ConnectionTrait) -> i64 {
-    let backend = db.get_database_backend();
-    let row = db
-        .query_one_raw(Statement::from_string(
-            backend,
-            "SELECT COUNT(*) AS n FROM assignment s JOIN appointment a ON a.id = s.appointment_id \
-             WHERE s.appointment_starts_at IS NULL OR s.appointment_ends_at IS NULL \
-             OR s.appointment_starts_at <> a.starts_at OR s.appointment_ends_at <> a.ends_at",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get("", "n").unwrap()
-}
+/// Counts the assignments whose copy of their appointment's start and end is missing or
+/// differs.
+const OUT_OF_STEP: &str = "SELECT COUNT(*) AS n FROM assignment s JOIN appointment a ON a.id = s.appointment_id \
+     WHERE s.appointment_starts_at IS NULL OR s.appointment_ends_at IS NULL \
+     OR s.appointment_starts_at <> a.starts_at OR s.appointment_ends_at <> a.ends_at";
 
 #[tokio::test]
 async fn every_assignment_carries_its_appointments_period_kept_by_the_database() {
@@ -194,23 +187,17 @@ async fn every_assignment_carries_its_appointments_period_kept_by_the_database()
     Migrator::down(&db, Some(1)).await.unwrap();
     let (start, end, booked) =
         ("2027-02-01T09:00:00+00:00", "2027-02-01T10:00:00+00:00", "2027-01-20T09:00:00+00:00");
-    for sql in [
-        format!(
-            "INSERT INTO client (organisation_id, reference, created_at, updated_at) VALUES (1, 'K-3', '{booked}', '{booked}')"
-        ),
-        format!(
-            "INSERT INTO appointment (organisation_id, caseworker_id, client_id, language_id, min_level, starts_at, ends_at, mode, kind, priority, sensitive, status, version, created_at, updated_at) \
-             VALUES (1, 1, (SELECT id FROM client WHERE reference = 'K-3'), (SELECT id FROM language WHERE organisation_id = 1 AND tag = 'ar'), 'B2', '{start}', '{end}', 'phone', 'counselling', 3, false, 'proposed', 0, '{booked}', '{booked}')"
-        ),
-        format!(
-            "INSERT INTO assignment (organisation_id, appointment_id, interpreter_id, status, version, created_at, updated_at) \
-             VALUES (1, (SELECT MAX(id) FROM appointment), 1, 'declined', 0, '{booked}', '{booked}')"
-        ),
-    ] {
+    let declined = format!(
+        "INSERT INTO assignment (organisation_id, appointment_id, interpreter_id, status, version, created_at, updated_at) \
+         VALUES (1, (SELECT MAX(id) FROM appointment), 1, 'declined', 0, '{booked}', '{booked}')"
+    );
+    for sql in
+        client_with_appointment("K-3", start, end, booked, "proposed").into_iter().chain([declined])
+    {
         db.execute_unprepared(&sql).await.unwrap();
     }
     Migrator::up(&db, None).await.unwrap();
-    assert_eq!(assignments_out_of_step(&db).await, 0);
+    assert_eq!(app.count(OUT_OF_STEP).await, 0);
 
     // A new assignment gets it from its appointment, whoever writes it.
     db.execute_unprepared(&format!(
@@ -219,7 +206,7 @@ async fn every_assignment_carries_its_appointments_period_kept_by_the_database()
     ))
     .await
     .unwrap();
-    assert_eq!(assignments_out_of_step(&db).await, 0);
+    assert_eq!(app.count(OUT_OF_STEP).await, 0);
 
     // A copy written by hand is taken from the appointment again.
     db.execute_unprepared(
@@ -228,7 +215,7 @@ async fn every_assignment_carries_its_appointments_period_kept_by_the_database()
     )
     .await
     .unwrap();
-    assert_eq!(assignments_out_of_step(&db).await, 0);
+    assert_eq!(app.count(OUT_OF_STEP).await, 0);
     // An assignment of no appointment is refused as the foreign key's violation.
     let orphan = db
         .execute_unprepared(&format!(
@@ -249,17 +236,12 @@ async fn every_assignment_carries_its_appointments_period_kept_by_the_database()
     )
     .await
     .unwrap();
-    assert_eq!(assignments_out_of_step(&db).await, 0);
-    let moved = db
-        .query_one_raw(Statement::from_string(
-            db.get_database_backend(),
+    assert_eq!(app.count(OUT_OF_STEP).await, 0);
+    let moved = app
+        .count(
             "SELECT COUNT(*) AS n FROM assignment WHERE appointment_ends_at > appointment_starts_at \
              AND appointment_id = (SELECT MAX(id) FROM appointment)",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get::<i64>("", "n")
-        .unwrap();
+        )
+        .await;
     assert_eq!(moved, 2);
 }
