@@ -100,26 +100,6 @@ pub async fn skills_of(
         .await
 }
 
-/// The skills in the given languages of the organisation's active profiles.
-///
-/// # Errors
-/// Database errors.
-pub async fn active_speakers_of(
-    db: &impl ConnectionTrait,
-    organisation_id: i64,
-    language_ids: &[i64],
-) -> Result<Vec<interpreter_language::Model>, DbErr> {
-    use sea_orm::{QuerySelect, RelationTrait, sea_query::JoinType};
-    interpreter_language::Entity::find()
-        .join(JoinType::InnerJoin, interpreter_language::Relation::Interpreter.def())
-        .filter(interpreter::Column::OrganisationId.eq(organisation_id))
-        .filter(interpreter::Column::Active.eq(true))
-        .filter(interpreter_language::Column::LanguageId.is_in(language_ids.iter().copied()))
-        .order_by_asc(interpreter_language::Column::Id)
-        .all(db)
-        .await
-}
-
 /// The weekly availability rules of the given profiles, by weekday and start.
 ///
 /// # Errors
@@ -223,24 +203,6 @@ pub async fn absence_of(
     absence::Entity::find_by_id(id)
         .filter(absence::Column::InterpreterId.eq(interpreter_id))
         .one(db)
-        .await
-}
-
-/// The organisation's active profiles among `ids`.
-///
-/// # Errors
-/// Database errors.
-pub async fn active_among(
-    db: &impl ConnectionTrait,
-    organisation_id: i64,
-    ids: &[i64],
-) -> Result<Vec<interpreter::Model>, DbErr> {
-    interpreter::Entity::find()
-        .filter(interpreter::Column::OrganisationId.eq(organisation_id))
-        .filter(interpreter::Column::Active.eq(true))
-        .filter(interpreter::Column::Id.is_in(ids.iter().copied()))
-        .order_by_asc(interpreter::Column::Id)
-        .all(db)
         .await
 }
 

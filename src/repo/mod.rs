@@ -7,6 +7,7 @@ pub mod coverage;
 pub mod interpreters;
 pub mod languages;
 pub mod organisations;
+pub mod pool;
 pub mod sessions;
 pub mod sites;
 pub mod throttle;

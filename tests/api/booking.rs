@@ -527,3 +527,28 @@ async fn a_variety_nobody_speaks_goes_to_a_speaker_of_its_fallback() {
     assert!(languages.iter().any(|l| l["tag"] == "ar"), "{}", profile.text);
     assert!(!languages.iter().any(|l| l["tag"] == "acm"), "{}", profile.text);
 }
+
+#[tokio::test]
+async fn a_booking_plans_with_the_pool_as_the_database_holds_it_now() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let (start, end) = weekday_at(3, 9);
+    let book = |client: &str| {
+        let mut request = english_call(&start, &end);
+        request["client_ref"] = json!(client);
+        app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(request))
+    };
+    let first = book("987X654321").await;
+    assert_eq!(first.body["status"], "proposed", "{}", first.text);
+
+    // Changed in the database by no path of the service: the next plan still sees it.
+    app.db.execute_unprepared("UPDATE interpreter SET active = false").await.unwrap();
+    let second = book("987X654322").await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.text);
+    assert_eq!(second.body["status"], "unfilled", "{}", second.text);
+
+    app.db.execute_unprepared("UPDATE interpreter SET active = true").await.unwrap();
+    let third = book("987X654323").await;
+    assert_eq!(third.body["status"], "proposed", "{}", third.text);
+}

@@ -183,8 +183,9 @@ async fn every_assignment_carries_its_appointments_period_kept_by_the_database()
     use migrations::{Migrator, MigratorTrait};
     let app = TestApp::spawn().await;
     let db = one_connection(&app).await;
-    // An assignment made before assignments carried the period is filled in by the migration.
-    Migrator::down(&db, Some(1)).await.unwrap();
+    // An assignment made before assignments carried the period (and before the pool's
+    // stamp) is filled in by the migration.
+    Migrator::down(&db, Some(2)).await.unwrap();
     let (start, end, booked) =
         ("2027-02-01T09:00:00+00:00", "2027-02-01T10:00:00+00:00", "2027-01-20T09:00:00+00:00");
     let declined = format!(
@@ -244,4 +245,45 @@ async fn every_assignment_carries_its_appointments_period_kept_by_the_database()
         )
         .await;
     assert_eq!(moved, 2);
+}
+
+const POOL_STAMP: &str = "SELECT stamp AS n FROM pool_stamp";
+
+#[tokio::test]
+async fn every_change_to_what_planning_reads_of_the_pool_renews_its_stamp() {
+    let app = TestApp::spawn().await;
+    let at = "2027-01-11T09:00:00+00:00";
+    let (start, end) = ("2027-02-01T09:00:00+00:00", "2027-02-01T10:00:00+00:00");
+    let mut pool_changes: Vec<String> =
+        ["site", "language", "interpreter", "interpreter_language", "availability_rule", "absence"]
+            .iter()
+            .map(|table| {
+                format!("UPDATE {table} SET id = id WHERE id = (SELECT MIN(id) FROM {table})")
+            })
+            .collect();
+    pool_changes.extend(
+        [
+            "UPDATE site_travel SET minutes = minutes + 1 \
+             WHERE from_site_id = (SELECT MIN(from_site_id) FROM site_travel) \
+               AND to_site_id = (SELECT MIN(to_site_id) FROM site_travel \
+                 WHERE from_site_id = (SELECT MIN(from_site_id) FROM site_travel))",
+            "INSERT INTO absence (interpreter_id, starts_at, ends_at, reason, created_at) \
+             SELECT interpreter_id, starts_at, ends_at, reason, created_at FROM absence \
+             WHERE id = (SELECT MIN(id) FROM absence)",
+            "DELETE FROM absence WHERE id = (SELECT MAX(id) FROM absence)",
+        ]
+        .map(str::to_owned),
+    );
+    // A client and an appointment are not the pool: bookings write them all the time.
+    let stamp = app.count(POOL_STAMP).await;
+    for sql in client_with_appointment("K-4", start, end, at, "open") {
+        app.db.execute_unprepared(&sql).await.unwrap();
+    }
+    assert_eq!(app.count(POOL_STAMP).await, stamp);
+    for sql in pool_changes {
+        let before = app.count(POOL_STAMP).await;
+        let changed = app.db.execute_unprepared(&sql).await.unwrap();
+        assert_eq!(changed.rows_affected(), 1, "{sql}");
+        assert_ne!(app.count(POOL_STAMP).await, before, "not renewed: {sql}");
+    }
 }

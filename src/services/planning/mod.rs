@@ -3,6 +3,7 @@
 //! appointments with their reason. Used by booking (one appointment or a series, at once), by a
 //! volunteer's decline (the next best volunteer at once) and by planning runs.
 
+pub mod pool;
 pub mod runs;
 pub mod schedule;
 pub mod snapshot;

@@ -4,13 +4,16 @@
 //! per appointment the client's exclusions, the declines, the previous and the proposed
 //! interpreter.
 //!
+//! The pool comes from memory while it is unchanged (see `pool`); the work, the declines, the
+//! exclusions and the previous interpreters are read each time.
+//!
 //! Two things the file format cannot say are turned into exclusions of the pair: a window that
 //! is valid only between two dates, and a window for phone and video only.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use entities::{appointment, availability_rule};
+use entities::{appointment, availability_rule, interpreter};
 use sea_orm::{ConnectionTrait, DbErr};
 
 use crate::domain::holidays::nrw_holidays;
@@ -121,11 +124,12 @@ pub async fn read(
     let from = start_of_local_day(monday(first_day), BERLIN);
     let to = start_of_local_day(monday(last_day) + Duration::days(7), BERLIN);
 
-    let sites = repo::sites::list(db, organisation_id).await?;
+    let pool = super::pool::current(db, organisation_id, from).await?;
+    let sites = &pool.sites;
     let site_code: HashMap<i64, String> = sites.iter().map(|s| (s.id, s.code.clone())).collect();
-    let travel_minutes: Vec<Travel> = repo::sites::travel(db, organisation_id)
-        .await?
-        .into_iter()
+    let travel_minutes: Vec<Travel> = pool
+        .travel
+        .iter()
         .filter_map(|t| {
             Some(Travel {
                 from: site_code.get(&t.from_site_id)?.clone(),
@@ -134,7 +138,7 @@ pub async fn read(
             })
         })
         .collect();
-    let languages = repo::languages::list(db, organisation_id).await?;
+    let languages = &pool.languages;
     let tag_of: HashMap<i64, String> = languages.iter().map(|l| (l.id, l.tag.clone())).collect();
 
     // Only those who speak a planned appointment's language or its fallback at the level can
@@ -152,33 +156,32 @@ pub async fn read(
             *lowest = (*lowest).min(level);
         }
     }
-    let asked_ids: Vec<i64> = asked.keys().copied().collect();
-    let candidates: Vec<i64> =
-        repo::interpreters::active_speakers_of(db, organisation_id, &asked_ids)
-            .await?
-            .into_iter()
-            .filter(|s| {
-                s.level
-                    .parse::<Level>()
-                    .is_ok_and(|level| asked.get(&s.language_id).is_some_and(|l| level >= *l))
-            })
-            .map(|s| s.interpreter_id)
-            .collect();
-    let interpreters = repo::interpreters::active_among(db, organisation_id, &candidates).await?;
+    let candidates: HashSet<i64> = pool
+        .skills
+        .iter()
+        .filter(|s| {
+            s.level
+                .parse::<Level>()
+                .is_ok_and(|level| asked.get(&s.language_id).is_some_and(|l| level >= *l))
+        })
+        .map(|s| s.interpreter_id)
+        .collect();
+    let interpreters: Vec<&interpreter::Model> =
+        pool.interpreters.iter().filter(|i| candidates.contains(&i.id)).collect();
     let interpreter_ids: Vec<i64> = interpreters.iter().map(|i| i.id).collect();
     let mut skills: HashMap<i64, Vec<Skill>> = HashMap::new();
-    for s in repo::interpreters::skills_of(db, &interpreter_ids).await? {
+    for s in pool.skills.iter().filter(|s| candidates.contains(&s.interpreter_id)) {
         if let (Some(tag), Ok(level)) = (tag_of.get(&s.language_id), s.level.parse::<Level>()) {
             skills.entry(s.interpreter_id).or_default().push(Skill { tag: tag.clone(), level });
         }
     }
-    let mut rules: HashMap<i64, Vec<availability_rule::Model>> = HashMap::new();
-    for r in repo::interpreters::availability_of(db, &interpreter_ids).await? {
+    let mut rules: HashMap<i64, Vec<&availability_rule::Model>> = HashMap::new();
+    for r in pool.availability.iter().filter(|r| candidates.contains(&r.interpreter_id)) {
         rules.entry(r.interpreter_id).or_default().push(r);
     }
     let mut absences: HashMap<i64, Vec<Period>> = HashMap::new();
-    for a in repo::interpreters::absences_of(db, &interpreter_ids, Some(from)).await? {
-        if a.starts_at < to {
+    for a in &pool.absences {
+        if candidates.contains(&a.interpreter_id) && a.ends_at > from && a.starts_at < to {
             absences.entry(a.interpreter_id).or_default().push(Period {
                 start: a.starts_at.with_timezone(&BERLIN).fixed_offset(),
                 end: a.ends_at.with_timezone(&BERLIN).fixed_offset(),
@@ -344,7 +347,7 @@ fn window_of(rule: &availability_rule::Model, with_limits: bool) -> Option<Weekl
 }
 
 /// Whether a window that is valid on the date and open to the mode covers the appointment.
-fn window_allows(rules: &[availability_rule::Model], a: &appointment::Model, mode: Mode) -> bool {
+fn window_allows(rules: &[&availability_rule::Model], a: &appointment::Model, mode: Mode) -> bool {
     rules.iter().any(|r| {
         (mode != Mode::InPerson || !r.remote_only)
             && window_of(r, true).is_some_and(|w| w.covers(a.starts_at, a.ends_at, BERLIN))
@@ -353,7 +356,7 @@ fn window_allows(rules: &[availability_rule::Model], a: &appointment::Model, mod
 
 /// Whether the weekly windows alone, without dates and modes, would cover it.
 fn window_allows_ignoring_limits(
-    rules: &[availability_rule::Model],
+    rules: &[&availability_rule::Model],
     a: &appointment::Model,
 ) -> bool {
     rules
