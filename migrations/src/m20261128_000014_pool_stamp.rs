@@ -5,9 +5,11 @@
 //!
 //! The service keeps each organisation's pool in memory with the stamp it was read at, and a
 //! booking, which plans while it holds the write lock, reads the stamp instead of the pool
-//! whenever it is unchanged. The stamp is random rather than counted so that two databases
-//! (the tests' many, say) never share one for different pools; and it is one for all
-//! organisations, since the pool changes seldom.
+//! whenever it is unchanged. The stamp is random rather than counted so that a database
+//! restored from a copy never repeats a stamp it had for another pool; and it is one for all
+//! organisations, since the pool changes seldom. Changing the pool's tables with triggers
+//! switched off (a data-only restore with `--disable-triggers`, say) must be followed by a
+//! restart of the service.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
@@ -51,6 +53,8 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(PoolStamp::Table)
                     .col(ColumnDef::new(PoolStamp::Id).integer().not_null().primary_key())
+                    // One row only.
+                    .check(Expr::col(PoolStamp::Id).eq(1))
                     .col(ColumnDef::new(PoolStamp::Stamp).big_integer().not_null())
                     .take(),
             )
@@ -80,13 +84,14 @@ impl MigrationTrait for Migration {
                      BEGIN UPDATE pool_stamp SET stamp = {random}; RETURN NULL; END $$"
                 ))
                 .await?;
-                // Before each statement, so that a transaction changing the pool takes the
-                // stamp's row lock before any row of the pool: two such transactions wait for
-                // each other there and cannot deadlock. Its own later reads see the new stamp.
+                // Before each statement, truncation included, so that a transaction changing the
+                // pool takes the stamp's row lock before it changes any row of the pool: pool
+                // writers, of all organisations, take turns there, which they can afford as the
+                // pool changes seldom. The transaction's own later reads see the new stamp.
                 for table in WATCHED {
                     db.execute_unprepared(&format!(
                         "CREATE TRIGGER pool_stamp_{table} \
-                         BEFORE INSERT OR UPDATE OR DELETE ON {table} \
+                         BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} \
                          FOR EACH STATEMENT EXECUTE FUNCTION pool_stamp_renew()"
                     ))
                     .await?;

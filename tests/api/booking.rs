@@ -552,3 +552,42 @@ async fn a_booking_plans_with_the_pool_as_the_database_holds_it_now() {
     let third = book("987X654323").await;
     assert_eq!(third.body["status"], "proposed", "{}", third.text);
 }
+
+#[tokio::test]
+async fn a_pool_kept_for_later_weeks_is_read_again_for_an_earlier_one() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let (early_start, early_end) = weekday_at(3, 9);
+    // Three weeks later, on a Thursday that is no holiday either.
+    let mut later = chrono::DateTime::parse_from_rfc3339(&early_start).unwrap();
+    loop {
+        later += Duration::weeks(3);
+        if !is_nrw_holiday(later.with_timezone(&BERLIN).date_naive()) {
+            break;
+        }
+    }
+    let (late_start, late_end) = (later.to_rfc3339(), (later + Duration::hours(1)).to_rfc3339());
+    // Everyone is away on the early day, as recorded before any booking read the pool.
+    let day = chrono::DateTime::parse_from_rfc3339(&early_start).unwrap().with_timezone(&Utc);
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO absence (interpreter_id, starts_at, ends_at, reason, created_at) \
+             SELECT id, '{}', '{}', 'other', '{}' FROM interpreter",
+            (day - Duration::hours(3)).to_rfc3339(),
+            (day + Duration::hours(6)).to_rfc3339(),
+            Utc::now().to_rfc3339()
+        ))
+        .await
+        .unwrap();
+    let book = |start: &str, end: &str, client: &str| {
+        let mut request = english_call(start, end);
+        request["client_ref"] = json!(client);
+        app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(request))
+    };
+    let late = book(&late_start, &late_end, "987X654321").await;
+    assert_eq!(late.body["status"], "proposed", "{}", late.text);
+    let early = book(&early_start, &early_end, "987X654322").await;
+    assert_eq!(early.status, StatusCode::CREATED, "{}", early.text);
+    assert_eq!(early.body["status"], "unfilled", "{}", early.text);
+}

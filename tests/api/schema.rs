@@ -286,4 +286,9 @@ async fn every_change_to_what_planning_reads_of_the_pool_renews_its_stamp() {
         assert_eq!(changed.rows_affected(), 1, "{sql}");
         assert_ne!(app.count(POOL_STAMP).await, before, "not renewed: {sql}");
     }
+    if app.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let before = app.count(POOL_STAMP).await;
+        app.db.execute_unprepared("TRUNCATE site_travel").await.unwrap();
+        assert_ne!(app.count(POOL_STAMP).await, before, "not renewed by TRUNCATE");
+    }
 }

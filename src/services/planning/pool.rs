@@ -4,7 +4,10 @@
 //! several hundred of the pool's profiles, languages, windows and absences shortens it.
 //!
 //! The stamp is read in the caller's transaction, so the pool used is the one that transaction
-//! sees; an instance that changed nothing learns of another's change by the stamp.
+//! sees; an instance that changed nothing learns of another's change by the stamp. A pool read
+//! anew is kept only if the stamp is still the same after reading it: on PostgreSQL a writer's
+//! statements each see the latest commits, and a change committed between the reads would
+//! otherwise be kept under the stamp from before it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
@@ -36,8 +39,11 @@ pub struct Pool {
     pub absences: Vec<absence::Model>,
 }
 
-/// The pool last read per organisation.
-static POOLS: LazyLock<Mutex<HashMap<i64, Arc<Pool>>>> = LazyLock::new(Mutex::default);
+/// A database (see [`repo::pool::stamp`]) and an organisation in it.
+type PoolKey = (String, i64);
+
+/// The pool last read per database and organisation.
+static POOLS: LazyLock<Mutex<HashMap<PoolKey, Arc<Pool>>>> = LazyLock::new(Mutex::default);
 
 /// How far back absences are kept when the pool is read: planning looks at whole weeks from
 /// the one of its first appointment, which lies ahead, so a week before the one asked for
@@ -53,18 +59,21 @@ pub async fn current(
     organisation_id: i64,
     since: DateTime<Utc>,
 ) -> Result<Arc<Pool>, DbErr> {
-    let stamp = repo::pool::stamp(db).await?;
+    let (stamp, origin) = repo::pool::stamp(db).await?;
+    let key = (origin, organisation_id);
     let kept = POOLS
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .get(&organisation_id)
+        .get(&key)
         .filter(|pool| pool.stamp == stamp && pool.since <= since)
         .cloned();
     if let Some(pool) = kept {
         return Ok(pool);
     }
     let pool = Arc::new(read(db, organisation_id, stamp, since - ABSENCES_BACK).await?);
-    POOLS.lock().unwrap_or_else(PoisonError::into_inner).insert(organisation_id, pool.clone());
+    if repo::pool::stamp(db).await?.0 == stamp {
+        POOLS.lock().unwrap_or_else(PoisonError::into_inner).insert(key, pool.clone());
+    }
     Ok(pool)
 }
 
