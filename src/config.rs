@@ -167,6 +167,9 @@ pub enum SettingsError {
     Read(#[from] Box<figment::Error>),
     #[error("invalid settings: {0}")]
     Range(String),
+    /// The settings reader failed on a value instead of refusing it.
+    #[error("invalid settings: a value in the file or the environment cannot be read")]
+    Unreadable,
 }
 
 /// The file read when no `--config` is given and it exists in the working directory.
@@ -196,8 +199,13 @@ impl Settings {
             // An explicitly named file must exist.
             figment = figment.merge(Toml::file_exact(path));
         }
-        let settings: Self =
-            figment.merge(env).extract().map_err(|e| SettingsError::Read(Box::new(e)))?;
+        // figment 0.10 panics on some quoted values with escapes after a non-ASCII character
+        // (`"¡\a"`); such a value is refused like any other that does not parse.
+        let extracted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            figment.merge(env).extract::<Self>().map_err(Box::new)
+        }))
+        .map_err(|_| SettingsError::Unreadable)?;
+        let settings = extracted.map_err(SettingsError::Read)?;
         settings.check_ranges()?;
         Ok(settings)
     }
@@ -275,6 +283,15 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.create_file("sprachpool.toml", "bnid = \"0.0.0.0:9000\"\n")?;
             assert!(Settings::load(None).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_value_the_reader_chokes_on_is_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("SPRACHPOOL_BIND", "\"¡\\a\"");
+            assert!(matches!(Settings::load(None), Err(SettingsError::Unreadable)));
             Ok(())
         });
     }
