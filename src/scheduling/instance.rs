@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
-use super::format::{Problem, Reason};
+use super::format::{Fixed, Problem, Reason};
 use crate::domain::time::WeeklyWindow;
 use crate::domain::{Level, Mode};
 
@@ -141,6 +141,22 @@ fn level_words(level: Level) -> &'static str {
 
 /// Compiles a problem that passed `validate`.
 pub fn compile(problem: &Problem) -> Instance {
+    compile_with(problem, &problem.fixed)
+}
+
+/// Indices of the interpreters who may take at least one of the problem's appointments by
+/// the rules that do not depend on work already taken (1–9), in order. Work counts only after
+/// all of those (rules 10 and 11), so the fixed work of anyone else changes neither the pairs
+/// nor the reasons.
+pub fn open_to(problem: &Problem) -> Vec<usize> {
+    let mut open: Vec<usize> =
+        compile_with(problem, &[]).pairs.iter().map(|pair| pair.interp).collect();
+    open.sort_unstable();
+    open.dedup();
+    open
+}
+
+fn compile_with(problem: &Problem, fixed: &[Fixed]) -> Instance {
     let zone: Tz = problem.timezone.parse().unwrap_or(chrono_tz::Europe::Berlin);
     let site_index: HashMap<&str, usize> =
         problem.sites.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
@@ -179,7 +195,7 @@ pub fn compile(problem: &Problem) -> Instance {
             fixed_week: HashMap::new(),
         })
         .collect();
-    for f in &problem.fixed {
+    for f in fixed {
         let Some(&i) = interp_index.get(f.interpreter.as_str()) else { continue };
         let busy = Busy {
             start: f.start.timestamp(),

@@ -51,3 +51,36 @@ proptest! {
         prop_assert_eq!(greedy.plan.covered_priority, solved.stats.greedy_value);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Planning reads work only for the interpreters `open_to` names: the work of everyone
+    /// else must change neither an eligible pair, nor a reason, nor the plan.
+    #[test]
+    fn work_of_those_the_other_rules_exclude_changes_nothing(
+        interpreters in 2usize..16,
+        appointments in 1usize..40,
+        sites in 1usize..4,
+        dense in any::<bool>(),
+        seed in any::<u64>(),
+    ) {
+        let problem = generate(&spec(interpreters, appointments, sites, 1, dense, false), seed);
+        let open: Vec<String> = scheduling::instance::open_to(&problem)
+            .into_iter()
+            .map(|index| problem.interpreters[index].id.clone())
+            .collect();
+        let mut trimmed = problem.clone();
+        trimmed.fixed.retain(|f| open.contains(&f.interpreter));
+
+        let full = scheduling::instance::compile(&problem);
+        let less = scheduling::instance::compile(&trimmed);
+        prop_assert_eq!(&full.pairs, &less.pairs);
+        prop_assert_eq!(&full.excluded, &less.excluded);
+        let greedy = SolveOptions { exact: false, ..SolveOptions::default() };
+        let plan = scheduling::solve(&problem, greedy).unwrap().plan;
+        let plan_trimmed = scheduling::solve(&trimmed, greedy).unwrap().plan;
+        prop_assert_eq!(plan.assignments, plan_trimmed.assignments);
+        prop_assert_eq!(plan.unassigned, plan_trimmed.unassigned);
+    }
+}

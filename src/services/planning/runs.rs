@@ -311,7 +311,7 @@ async fn run_attempts(
             &txn,
             starter.organisation_id,
             &snap.appointment_ids,
-            &snap.interpreter_ids,
+            &snap.working_ids,
             h_from,
             h_to,
         )

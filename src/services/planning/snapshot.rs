@@ -5,7 +5,8 @@
 //! interpreter.
 //!
 //! The pool comes from memory while it is unchanged (see `pool`); the work, the declines, the
-//! exclusions and the previous interpreters are read each time.
+//! exclusions and the previous interpreters are read each time, the work only of those who
+//! could take a planned appointment if their time allowed.
 //!
 //! Two things the file format cannot say are turned into exclusions of the pair: a window that
 //! is valid only between two dates, and a window for phone and video only.
@@ -33,6 +34,9 @@ pub struct Snapshot {
     pub appointment_ids: Vec<i64>,
     /// Database id of each interpreter of the problem, in order.
     pub interpreter_ids: Vec<i64>,
+    /// Database ids of the interpreters whose work was read: those who may take a planned
+    /// appointment by the rules that do not depend on work. The fingerprint covers their work.
+    pub working_ids: Vec<i64>,
     /// What the plan relies on: versions of the planned appointments and of the live assignments
     /// in the horizon. If any differs when the plan is applied, it is stale.
     pub fingerprint: Vec<(&'static str, i64, i32)>,
@@ -53,7 +57,7 @@ pub enum Planned {
 }
 
 /// Versions of the planned appointments and of the live assignments in `[from, to)` of the
-/// interpreters the plan may use, sorted.
+/// interpreters the plan may use (a snapshot's `working_ids`), sorted.
 ///
 /// # Errors
 /// Database errors.
@@ -110,7 +114,6 @@ pub async fn read(
     planned_as: Planned,
     today: NaiveDate,
 ) -> Result<Snapshot, DbErr> {
-    let planned: HashSet<i64> = to_plan.iter().map(|a| a.id).collect();
     let (first, last) =
         to_plan.iter().fold((None::<DateTime<Utc>>, None::<DateTime<Utc>>), |(lo, hi), a| {
             (
@@ -189,26 +192,6 @@ pub async fn read(
         }
     }
 
-    // Work already taken in the horizon: confirmed assignments, and proposals of appointments
-    // outside this plan.
-    let live =
-        repo::booking::live_work_between(db, organisation_id, &interpreter_ids, from, to).await?;
-    let mut fixed = Vec::new();
-    let mut proposed: HashMap<i64, i64> = HashMap::new();
-    for work in &live {
-        if planned.contains(&work.appointment_id) && work.status == "proposed" {
-            proposed.insert(work.appointment_id, work.interpreter_id);
-            continue;
-        }
-        fixed.push(Fixed {
-            appointment: problem_appointment_id(work.appointment_id),
-            interpreter: problem_interpreter_id(work.interpreter_id),
-            start: work.starts_at.with_timezone(&BERLIN).fixed_offset(),
-            end: work.ends_at.with_timezone(&BERLIN).fixed_offset(),
-            site: work.site_id.and_then(|id| site_code.get(&id).cloned()),
-            mode: work.mode.parse().unwrap_or(Mode::Phone),
-        });
-    }
     let planned_ids: Vec<i64> = to_plan.iter().map(|a| a.id).collect();
     let mut declined: HashMap<i64, Vec<String>> = HashMap::new();
     let declines = match planned_as {
@@ -265,7 +248,8 @@ pub async fn read(
             excluded_interpreters,
             declined_by: declined.remove(&a.id).unwrap_or_default(),
             previous_interpreter: previous.get(&a.client_id).map(|&i| problem_interpreter_id(i)),
-            proposed_interpreter: proposed.get(&a.id).map(|&i| problem_interpreter_id(i)),
+            // From the work read below.
+            proposed_interpreter: None,
         });
     }
 
@@ -307,30 +291,64 @@ pub async fn read(
         })
         .collect();
 
+    let mut problem = Problem {
+        format: PROBLEM_FORMAT.to_owned(),
+        timezone: BERLIN.name().to_owned(),
+        holidays,
+        sites: sites.iter().map(|s| s.code.clone()).collect(),
+        travel_minutes,
+        languages: languages
+            .iter()
+            .map(|l| LanguageFallback {
+                tag: l.tag.clone(),
+                fallback: l.fallback_id.and_then(|f| tag_of.get(&f).cloned()),
+            })
+            .collect(),
+        interpreters: problem_interpreters,
+        appointments,
+        fixed: Vec::new(),
+    };
+
+    // Work already taken in the horizon (confirmed assignments, and proposals of appointments
+    // outside this plan) is read only for the interpreters whom the rules that do not depend
+    // on it (2–9) let take a planned appointment. For the others it changes neither a pair
+    // nor a reason: they are excluded, and counted in the reason, before their work is looked
+    // at. In a large pool that leaves a booking a few volunteers' weeks to read, not dozens.
+    let working_ids: Vec<i64> = crate::scheduling::instance::open_to(&problem)
+        .into_iter()
+        .map(|index| interpreter_ids[index])
+        .collect();
+    let live =
+        repo::booking::live_work_between(db, organisation_id, &working_ids, from, to).await?;
+    let index_of: HashMap<i64, usize> =
+        to_plan.iter().enumerate().map(|(index, a)| (a.id, index)).collect();
+    for work in &live {
+        if let Some(&index) = index_of.get(&work.appointment_id)
+            && work.status == "proposed"
+        {
+            problem.appointments[index].proposed_interpreter =
+                Some(problem_interpreter_id(work.interpreter_id));
+            continue;
+        }
+        problem.fixed.push(Fixed {
+            appointment: problem_appointment_id(work.appointment_id),
+            interpreter: problem_interpreter_id(work.interpreter_id),
+            start: work.starts_at.with_timezone(&BERLIN).fixed_offset(),
+            end: work.ends_at.with_timezone(&BERLIN).fixed_offset(),
+            site: work.site_id.and_then(|id| site_code.get(&id).cloned()),
+            mode: work.mode.parse().unwrap_or(Mode::Phone),
+        });
+    }
+
     Ok(Snapshot {
-        problem: Problem {
-            format: PROBLEM_FORMAT.to_owned(),
-            timezone: BERLIN.name().to_owned(),
-            holidays,
-            sites: sites.iter().map(|s| s.code.clone()).collect(),
-            travel_minutes,
-            languages: languages
-                .iter()
-                .map(|l| LanguageFallback {
-                    tag: l.tag.clone(),
-                    fallback: l.fallback_id.and_then(|f| tag_of.get(&f).cloned()),
-                })
-                .collect(),
-            interpreters: problem_interpreters,
-            appointments,
-            fixed,
-        },
+        problem,
         fingerprint: fingerprint_of(
             &to_plan.iter().map(|a| (a.id, a.version)).collect::<Vec<_>>(),
             &live,
         ),
         appointment_ids: to_plan.iter().map(|a| a.id).collect(),
         interpreter_ids,
+        working_ids,
         horizon: (from, to),
         planned: planned_as,
     })
