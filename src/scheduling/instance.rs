@@ -145,9 +145,9 @@ pub fn compile(problem: &Problem) -> Instance {
 }
 
 /// Indices of the interpreters who may take at least one of the problem's appointments by
-/// the rules that do not depend on work already taken (1–9), in order. Work counts only after
-/// all of those (rules 10 and 11), so the fixed work of anyone else changes neither the pairs
-/// nor the reasons.
+/// the rules that do not depend on work already taken (1–8 of the format), in order. Work
+/// counts only after all of those (rules 10 and 11), so the fixed work of anyone else changes
+/// neither the pairs nor the reasons.
 pub fn open_to(problem: &Problem) -> Vec<usize> {
     let mut open: Vec<usize> =
         compile_with(problem, &[]).pairs.iter().map(|pair| pair.interp).collect();

@@ -311,7 +311,7 @@ pub async fn read(
 
     // Work already taken in the horizon (confirmed assignments, and proposals of appointments
     // outside this plan) is read only for the interpreters whom the rules that do not depend
-    // on it (2–9) let take a planned appointment. For the others it changes neither a pair
+    // on it (1–8) let take a planned appointment. For the others it changes neither a pair
     // nor a reason: they are excluded, and counted in the reason, before their work is looked
     // at. In a large pool that leaves a booking a few volunteers' weeks to read, not dozens.
     let working_ids: Vec<i64> = crate::scheduling::instance::open_to(&problem)
