@@ -73,6 +73,9 @@ pub struct Instance {
     pub excluded: Vec<Option<(Reason, String)>>,
     /// Travel minutes between sites, `sites × sites`.
     travel: Vec<Vec<i64>>,
+    /// Per interpreter: whether rules 1–8 let them take at least one appointment that is not
+    /// sensitive, so that their work already taken (rules 10 and 11) decides a pair or a reason.
+    work_decides: Vec<bool>,
 }
 
 impl Instance {
@@ -147,13 +150,12 @@ pub fn compile(problem: &Problem) -> Instance {
 /// Indices of the interpreters who may take at least one of the problem's appointments by
 /// the rules that do not depend on work already taken (1–8 of the format), in order. Work
 /// counts only after all of those (rules 10 and 11), so the fixed work of anyone else changes
-/// neither the pairs nor the reasons.
+/// neither the pairs nor the reasons. Those whose cap alone is too small for an appointment
+/// are named too: whether their work overlaps it decides which of the two capacity reasons
+/// counts them.
 pub fn open_to(problem: &Problem) -> Vec<usize> {
-    let mut open: Vec<usize> =
-        compile_with(problem, &[]).pairs.iter().map(|pair| pair.interp).collect();
-    open.sort_unstable();
-    open.dedup();
-    open
+    let instance = compile_with(problem, &[]);
+    (0..problem.interpreters.len()).filter(|&i| instance.work_decides[i]).collect()
 }
 
 fn compile_with(problem: &Problem, fixed: &[Fixed]) -> Instance {
@@ -238,6 +240,7 @@ fn compile_with(problem: &Problem, fixed: &[Fixed]) -> Instance {
         candidates: vec![Vec::new(); problem.appointments.len()],
         excluded: vec![None; problem.appointments.len()],
         travel,
+        work_decides: vec![false; problem.interpreters.len()],
     };
     let fallback: HashMap<&str, &str> = problem
         .languages
@@ -313,6 +316,9 @@ fn compile_with(problem: &Problem, fixed: &[Fixed]) -> Instance {
                         None
                     }
                 };
+            if !a.sensitive && exclusion.is_none_or(Exclusion::is_capacity) {
+                instance.work_decides[i_idx] = true;
+            }
             match exclusion {
                 Some(e) => *exclusions.entry(e).or_default() += 1,
                 None if !a.sensitive => {
