@@ -7,6 +7,7 @@
 //! request gets a wrong answer, or if bookings' p99 with pauses on SQLite is over the budget.
 
 mod client;
+mod cpu;
 mod report;
 mod setup;
 mod workload;
@@ -107,7 +108,8 @@ async fn measure(options: &Options, target: &Target) -> Result<(), String> {
                 warmup: Duration::from_secs(options.warmup_seconds),
                 duration: Duration::from_secs(options.seconds),
             };
-            let measured = workload::run(server.addr, &fixture, &shared, phase).await?;
+            let measured =
+                workload::run((server.addr, server.child.id()), &fixture, &shared, phase).await?;
             let rows = report::by_operation(&measured);
             report::print_rows(&measured, &rows);
             if mix == Mix::Booking && pace != Pace::Closed {

@@ -98,6 +98,20 @@ pub fn print_rows(measured: &Measured, rows: &[(Option<Operation>, Figures)]) {
             f.failed
         );
     }
+    if let Some(cpu) = measured.cpu {
+        let seconds = measured.seconds.max(f64::EPSILON);
+        let answered = measured.samples.len().max(1) as f64;
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        println!(
+            "{:<8} {:<7} processors: the service {:.2} and the load generator {:.2} of {cores} \
+             cores; the service {:.2} ms per request",
+            "",
+            "",
+            cpu.service.as_secs_f64() / seconds,
+            cpu.generator.as_secs_f64() / seconds,
+            cpu.service.as_secs_f64() * 1000.0 / answered,
+        );
+    }
 }
 
 #[cfg(test)]

@@ -81,6 +81,8 @@ pub struct Measured {
     pub seconds: f64,
     /// The first few failures, as status and body, to show.
     pub failures: Vec<String>,
+    /// Processor time over the measured interval, where it can be read.
+    pub cpu: Option<super::cpu::Usage>,
 }
 
 /// State the users share: the next booking to make, and appointments booked so far (which
@@ -123,7 +125,7 @@ pub struct Phase {
 /// # Errors
 /// A connection cannot be opened or breaks.
 pub async fn run(
-    addr: SocketAddr,
+    (addr, service_pid): (SocketAddr, u32),
     fixture: &Arc<Fixture>,
     shared: &Arc<Shared>,
     phase: Phase,
@@ -140,6 +142,17 @@ pub async fn run(
             user(addr, &fixture, &shared, (mix, pace), n, measure_from, until).await
         }));
     }
+    let cpu = tokio::spawn(async move {
+        use super::cpu::used_by;
+        tokio::time::sleep_until(measure_from.into()).await;
+        let start = (used_by(service_pid)?, used_by(std::process::id())?);
+        tokio::time::sleep_until(until.into()).await;
+        let end = (used_by(service_pid)?, used_by(std::process::id())?);
+        Some(super::cpu::Usage {
+            service: end.0.saturating_sub(start.0),
+            generator: end.1.saturating_sub(start.1),
+        })
+    });
     let mut samples = Vec::new();
     let mut failures = Vec::new();
     for handle in users {
@@ -148,7 +161,8 @@ pub async fn run(
         failures.append(&mut f);
     }
     failures.truncate(5);
-    Ok(Measured { phase, samples, seconds: duration.as_secs_f64(), failures })
+    let cpu = cpu.await.map_err(|e| e.to_string())?;
+    Ok(Measured { phase, samples, seconds: duration.as_secs_f64(), failures, cpu })
 }
 
 /// The user's part in the mix: one in ten is a team lead when reading; when mixing, every tenth
