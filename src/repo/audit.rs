@@ -4,8 +4,7 @@
 use chrono::{DateTime, Utc};
 use entities::audit_event;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 /// What happened, to be recorded.
@@ -30,20 +29,33 @@ pub async fn record(
     entry: AuditEntry<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let details = (!entry.details.is_null()).then(|| entry.details.to_string());
-    audit_event::ActiveModel {
+    record_all(db, vec![entry], now).await
+}
+
+/// Appends entries in one statement, in order; nothing is read back. A booking of a series
+/// writes one per appointment while it holds the write lock.
+///
+/// # Errors
+/// Database errors; the caller's transaction then rolls back with the change.
+pub async fn record_all(
+    db: &impl ConnectionTrait,
+    entries: Vec<AuditEntry<'_>>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let rows = entries.into_iter().map(|entry| audit_event::ActiveModel {
         organisation_id: Set(entry.organisation_id),
         actor_user_id: Set(entry.actor_user_id),
         action: Set(entry.action.to_owned()),
         entity: Set(entry.entity.to_owned()),
         entity_id: Set(entry.entity_id),
         at: Set(now),
-        details: Set(details),
+        details: Set((!entry.details.is_null()).then(|| entry.details.to_string())),
         ..Default::default()
-    }
-    .insert(db)
-    .await
-    .map(|_| ())
+    });
+    audit_event::Entity::insert_many(rows).exec_without_returning(db).await.map(|_| ())
 }
 
 /// The newest entries of an organisation, optionally for one entity type and record.

@@ -33,7 +33,7 @@ pub fn now() -> DateTime<Utc> {
 use serde::{Deserialize, Deserializer};
 
 use crate::auth::Caller;
-use crate::repo::audit::{AuditEntry, record};
+use crate::repo::audit::{AuditEntry, record, record_all};
 
 /// Records a change by the caller in the audit log, in the caller's transaction.
 ///
@@ -60,6 +60,32 @@ pub(crate) async fn audit(
         now(),
     )
     .await
+}
+
+/// Records the same change by the caller to several records of one table, in one statement.
+///
+/// # Errors
+/// Database errors.
+pub(crate) async fn audit_each(
+    db: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+    action: &str,
+    entity: &str,
+    entity_ids: &[i64],
+    details: &serde_json::Value,
+) -> Result<(), sea_orm::DbErr> {
+    let entries = entity_ids
+        .iter()
+        .map(|id| AuditEntry {
+            organisation_id: Some(caller.organisation_id),
+            actor_user_id: Some(caller.user_id),
+            action,
+            entity,
+            entity_id: Some(id.to_string()),
+            details: details.clone(),
+        })
+        .collect();
+    record_all(db, entries, now()).await
 }
 
 /// For PATCH bodies: tells a field that is absent (`None`) from one set to `null`

@@ -262,6 +262,19 @@ async fn a_weekly_series_is_booked_and_cancelled_from_a_date_on() {
     assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.text);
     let occurrences = booked.body["occurrences"].as_array().unwrap().clone();
     assert_eq!(occurrences.len(), 4);
+    // Every appointment of the series is audited on its own, naming the series.
+    for o in &occurrences {
+        let id = o["id"].as_i64().unwrap();
+        let entries = app
+            .count(&format!(
+                "SELECT COUNT(*) AS n FROM audit_event WHERE action = 'appointment.create' \
+                 AND entity = 'appointment' AND entity_id = '{id}' \
+                 AND details LIKE '{{\"series_id\":%' AND details NOT LIKE '%null%'"
+            ))
+            .await;
+        assert_eq!(entries, 1, "appointment {id}");
+    }
+    assert_eq!(app.audited("appointment.create").await, 4);
     // Same local time every week, across a change of summer time if there is one.
     for o in &occurrences {
         let local = chrono::DateTime::parse_from_rfc3339(o["start"].as_str().unwrap())

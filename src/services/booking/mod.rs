@@ -339,17 +339,11 @@ async fn write_booking(
         }
         .insert(&txn)
         .await?;
-        audit(
-            &txn,
-            &caller,
-            "appointment.create",
-            "appointment",
-            row.id,
-            serde_json::json!({ "series_id": series_id }),
-        )
-        .await?;
         rows.push(row);
     }
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let details = serde_json::json!({ "series_id": series_id });
+    super::audit_each(&txn, &caller, "appointment.create", "appointment", &ids, &details).await?;
     planning::plan_now(&txn, caller.organisation_id, &rows, planning::Planned::JustBooked, at)
         .await?;
     txn.commit().await?;
