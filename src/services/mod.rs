@@ -33,7 +33,7 @@ pub fn now() -> DateTime<Utc> {
 use serde::{Deserialize, Deserializer};
 
 use crate::auth::Caller;
-use crate::repo::audit::{AuditEntry, record, record_all};
+use crate::repo::audit::{AuditEntry, record_all};
 
 /// Records a change by the caller in the audit log, in the caller's transaction.
 ///
@@ -47,19 +47,7 @@ pub(crate) async fn audit(
     entity_id: i64,
     details: serde_json::Value,
 ) -> Result<(), sea_orm::DbErr> {
-    record(
-        db,
-        AuditEntry {
-            organisation_id: Some(caller.organisation_id),
-            actor_user_id: Some(caller.user_id),
-            action,
-            entity,
-            entity_id: Some(entity_id.to_string()),
-            details,
-        },
-        now(),
-    )
-    .await
+    audit_each(db, caller, action, entity, &[entity_id], &details).await
 }
 
 /// Records the same change by the caller to several records of one table, in one statement.
