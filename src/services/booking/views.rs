@@ -1,11 +1,11 @@
 //! How bookings look in answers: to the caseworker who booked with the client reference, to
 //! team leads without it, to volunteers with time, place, language and kind only.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use entities::{appointment, assignment};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -108,13 +108,40 @@ pub async fn appointment_views(
     } else {
         HashMap::new()
     };
-    let languages: HashMap<i64, String> = repo::languages::list(db, organisation_id)
-        .await?
-        .into_iter()
-        .map(|l| (l.id, l.tag))
-        .collect();
-    let sites: HashMap<i64, String> =
-        repo::sites::list(db, organisation_id).await?.into_iter().map(|s| (s.id, s.code)).collect();
+    // Only the languages and sites these appointments name: a single booking's answer then
+    // reads one or two rows instead of the organisation's whole lists.
+    let language_ids: BTreeSet<i64> = rows.iter().map(|a| a.language_id).collect();
+    let languages: HashMap<i64, String> = if language_ids.is_empty() {
+        HashMap::new()
+    } else {
+        entities::language::Entity::find()
+            .select_only()
+            .column(entities::language::Column::Id)
+            .column(entities::language::Column::Tag)
+            .filter(entities::language::Column::OrganisationId.eq(organisation_id))
+            .filter(entities::language::Column::Id.is_in(language_ids))
+            .into_tuple::<(i64, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let site_ids: BTreeSet<i64> = rows.iter().filter_map(|a| a.site_id).collect();
+    let sites: HashMap<i64, String> = if site_ids.is_empty() {
+        HashMap::new()
+    } else {
+        entities::site::Entity::find()
+            .select_only()
+            .column(entities::site::Column::Id)
+            .column(entities::site::Column::Code)
+            .filter(entities::site::Column::OrganisationId.eq(organisation_id))
+            .filter(entities::site::Column::Id.is_in(site_ids))
+            .into_tuple::<(i64, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
     Ok(rows
         .iter()
         .map(|a| {
