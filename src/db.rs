@@ -21,11 +21,6 @@ use crate::config::Settings;
 /// Page cache of each SQLite connection, in KiB.
 const SQLITE_CACHE_KIB: u32 = 32 * 1024;
 
-/// Bytes of a SQLite database file each connection reads through memory mapping. A
-/// connection's page cache is dropped whenever another connection has committed, which under
-/// bookings is before nearly every read; mapped pages come back without being copied.
-const SQLITE_MMAP_BYTES: u64 = 256 * 1024 * 1024;
-
 /// Pages the SQLite WAL may grow by before the writer that commits copies them back into the
 /// database file, and waits for the file to reach the disk. `serve` does that every second in
 /// the background ([`checkpoint_forever`]), so that no request waits for it; this threshold
@@ -57,8 +52,10 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
                 // Jobcenter's appointments and assignments does not fit, and every planning
                 // read would fetch its pages from the operating system again.
                 .pragma("cache_size", format!("-{}", SQLITE_CACHE_KIB))
-                .pragma("wal_autocheckpoint", AUTOCHECKPOINT_PAGES.to_string())
-                .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string());
+                // No memory map: a connection drops its view of the file whenever another has
+                // committed, which under bookings is before nearly every read, and remapping
+                // costs every core running the service a flush of its address translations.
+                .pragma("wal_autocheckpoint", AUTOCHECKPOINT_PAGES.to_string());
             // Once the file is in place, no connection may create it again: if it is moved or
             // deleted under the running service, a new connection would start an empty
             // database at the path, and what is written through it would be lost once the
@@ -162,6 +159,10 @@ pub async fn read_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransactio
 /// for a concurrent writer and fails with "database is locked", whereas an immediate one
 /// queues behind it for up to the busy timeout. PostgreSQL ignores the mode.
 ///
+/// On a SQLite file the transaction begins on the writers' thread, wherever it goes on: the
+/// writers' connection is opened there when needed, and so its own thread keeps to the writers'
+/// core (see [`keep_to_one_core`]).
+///
 /// # Errors
 /// The connection fails, or the lock is not granted within the busy timeout.
 pub async fn write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
@@ -170,7 +171,11 @@ pub async fn write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr
         ..TransactionOptions::default()
     };
     match sqlite_writer(db) {
-        Some(writer) => writer.begin_with_options(options).await,
+        Some(writer) => {
+            on_writer_thread(db, async move { writer.begin_with_options(options).await })
+                .await
+                .map_err(|e| DbErr::Custom(format!("the writers' thread failed: {e}")))?
+        }
         None => db.begin_with_options(options).await,
     }
 }
@@ -206,6 +211,7 @@ static WRITER_THREAD: LazyLock<Option<tokio::runtime::Handle>> = LazyLock::new(|
     let (handle_tx, handle_rx) = std::sync::mpsc::channel();
     let started =
         std::thread::Builder::new().name("sprachpool-writer".to_owned()).spawn(move || {
+            keep_to_one_core();
             match tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 Ok(runtime) => {
                     let _ = handle_tx.send(Some(runtime.handle().clone()));
@@ -225,6 +231,32 @@ static WRITER_THREAD: LazyLock<Option<tokio::runtime::Handle>> = LazyLock::new(|
         }
     }
 });
+
+/// Keeps the calling thread, and the threads it starts from now on, on one processor core:
+/// the last one it may run on. The writers' thread hands every statement to the thread sqlx
+/// runs its SQLite connection on and waits for the answer; that connection is opened from the
+/// writers' thread, so its thread inherits the core. A hand-off between two threads on one
+/// core is a plain switch, whereas waking a thread on another core, idle or busy, costs an
+/// interrupt between cores, on a virtual machine many times more; the writers hold the one
+/// write lock through all of their hand-offs. Where the core cannot be chosen, the threads run
+/// where the operating system puts them.
+fn keep_to_one_core() {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::thread::{CpuSet, sched_getaffinity, sched_setaffinity};
+        let chosen = sched_getaffinity(None).ok().and_then(|allowed| {
+            let last = (0..CpuSet::MAX_CPU).rev().find(|&cpu| allowed.is_set(cpu))?;
+            let mut one = CpuSet::new();
+            one.set(last);
+            Some(one)
+        });
+        if let Some(one) = chosen
+            && let Err(e) = sched_setaffinity(None, &one)
+        {
+            tracing::debug!(error = %e, "the writers' thread runs on any core");
+        }
+    }
+}
 
 /// How long a write waits for its turn, as SQLite's busy timeout.
 const WRITE_WAIT: Duration = Duration::from_secs(10);
@@ -293,6 +325,53 @@ mod tests {
         let url = format!("sqlite://{}?mode=rwc", file.display());
         let settings = Settings { database_url: DatabaseUrl::new(url), ..Settings::default() };
         (dir, connect(&settings).await.unwrap(), file)
+    }
+
+    /// The writers' thread and the thread of the connection it writes through keep to one core:
+    /// the connection's thread is started from the writers' thread, even when the first write
+    /// comes from elsewhere.
+    #[cfg(target_os = "linux")]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_writers_connection_keeps_to_the_writers_core() {
+        use rustix::thread::{CpuSet, Pid, sched_getaffinity};
+        let allowed = sched_getaffinity(None).unwrap();
+        if (0..CpuSet::MAX_CPU).filter(|&cpu| allowed.is_set(cpu)).count() < 2 {
+            return; // one core: nothing to choose
+        }
+        /// Each thread of this process: its id, name and the cores it may run on.
+        fn threads() -> Vec<(i32, String, Vec<usize>)> {
+            let mut found = Vec::new();
+            for entry in std::fs::read_dir("/proc/self/task").unwrap() {
+                let path = entry.unwrap().path();
+                let tid: i32 = path.file_name().unwrap().to_str().unwrap().parse().unwrap();
+                let Ok(name) = std::fs::read_to_string(path.join("comm")) else { continue };
+                let Ok(cores) = sched_getaffinity(Pid::from_raw(tid)) else { continue };
+                let cores = (0..CpuSet::MAX_CPU).filter(|&cpu| cores.is_set(cpu)).collect();
+                found.push((tid, name.trim().to_owned(), cores));
+            }
+            found
+        }
+        let (_dir, db, _) = scratch("core.db").await;
+        let before: Vec<i32> = threads().into_iter().map(|(tid, _, _)| tid).collect();
+        // The first write to the file, from a test's worker: its connection is opened now.
+        let txn = write(&db).await.unwrap();
+        txn.execute_unprepared("CREATE TABLE t (n INTEGER)").await.unwrap();
+        txn.commit().await.unwrap();
+
+        let now = threads();
+        // The kernel keeps 15 bytes of a thread's name.
+        let writer = now.iter().find(|(_, name, _)| name == "sprachpool-writ").unwrap();
+        assert_eq!(writer.2.len(), 1, "the writers' thread may run on {:?}", writer.2);
+        assert!(allowed.is_set(writer.2[0]));
+        let opened: Vec<_> = now
+            .iter()
+            .filter(|(tid, name, _)| name.starts_with("sqlx-sqlite") && !before.contains(tid))
+            .collect();
+        assert!(
+            opened.iter().any(|(_, _, cores)| *cores == writer.2),
+            "no connection opened for the write keeps to core {:?}: {opened:?}",
+            writer.2
+        );
     }
 
     /// Writers waiting for the SQLite file's lock get it in the order they asked, however long
