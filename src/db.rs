@@ -41,27 +41,32 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
         .max_connections(settings.database_max_connections)
         .acquire_timeout(Duration::from_secs(5))
         // SQL statements carry personal data as parameters: never log them.
-        .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(move |opts| {
-            let opts = opts
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(WRITE_WAIT)
-                .foreign_keys(true)
-                // SQLite's default page cache is 2 MiB per connection: a week of a large
-                // Jobcenter's appointments and assignments does not fit, and every planning
-                // read would fetch its pages from the operating system again.
-                .pragma("cache_size", format!("-{}", SQLITE_CACHE_KIB))
-                // No memory map: a connection drops its view of the file whenever another has
-                // committed, which under bookings is before nearly every read, and remapping
-                // costs every core running the service a flush of its address translations.
-                .pragma("wal_autocheckpoint", AUTOCHECKPOINT_PAGES.to_string());
-            // Once the file is in place, no connection may create it again: if it is moved or
-            // deleted under the running service, a new connection would start an empty
-            // database at the path, and what is written through it would be lost once the
-            // file is back.
-            if file_in_place { opts.create_if_missing(false) } else { opts }
-        });
+        .sqlx_logging(false);
+    if settings.database_url.is_sqlite() {
+        // A connection to a file cannot drop away as one over the network can; asking it
+        // whether it is alive before each use only costs a round trip to its thread.
+        options.test_before_acquire(false);
+    }
+    options.map_sqlx_sqlite_opts(move |opts| {
+        let opts = opts
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(WRITE_WAIT)
+            .foreign_keys(true)
+            // SQLite's default page cache is 2 MiB per connection: a week of a large
+            // Jobcenter's appointments and assignments does not fit, and every planning
+            // read would fetch its pages from the operating system again.
+            .pragma("cache_size", format!("-{}", SQLITE_CACHE_KIB))
+            // No memory map: a connection drops its view of the file whenever another has
+            // committed, which under bookings is before nearly every read, and remapping
+            // costs every core running the service a flush of its address translations.
+            .pragma("wal_autocheckpoint", AUTOCHECKPOINT_PAGES.to_string());
+        // Once the file is in place, no connection may create it again: if it is moved or
+        // deleted under the running service, a new connection would start an empty
+        // database at the path, and what is written through it would be lost once the
+        // file is back.
+        if file_in_place { opts.create_if_missing(false) } else { opts }
+    });
     Database::connect(options).await
 }
 
@@ -288,6 +293,7 @@ fn sqlite_writer(db: &DatabaseConnection) -> Option<DatabaseConnection> {
             .max_connections(1)
             .min_connections(0)
             .acquire_timeout(WRITE_WAIT)
+            .test_before_acquire(false)
             // Closes the connection of a file no longer written to, as a test's.
             .idle_timeout(Duration::from_secs(30))
             .connect_lazy_with((*options).clone());

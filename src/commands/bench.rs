@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::repo::First;
 use crate::scheduling::generate::{Spec, generate};
 use crate::scheduling::{self, SolveOptions, Solved, check};
 
@@ -317,7 +318,7 @@ pub(crate) async fn servable_requests(
         let first = interpreter_language::Entity::find()
             .filter(interpreter_language::Column::InterpreterId.eq(volunteer.id))
             .order_by_asc(interpreter_language::Column::Id)
-            .one(db)
+            .first(db)
             .await
             .map_err(text)?;
         let windows = availability_rule::Entity::find()

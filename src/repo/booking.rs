@@ -6,6 +6,7 @@ use entities::{appointment, assignment, client, client_exclusion};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::domain::booking::LONGEST_APPOINTMENT;
+use crate::repo::First;
 
 /// Assignment states that hold an interpreter's time.
 pub const LIVE: [&str; 2] = ["proposed", "confirmed"];
@@ -158,7 +159,7 @@ pub async fn appointment(
 ) -> Result<Option<appointment::Model>, DbErr> {
     appointment::Entity::find_by_id(id)
         .filter(appointment::Column::OrganisationId.eq(organisation_id))
-        .one(db)
+        .first(db)
         .await
 }
 
@@ -176,7 +177,7 @@ pub async fn client_by_reference(
         .filter(client::Column::Reference.eq(reference))
         // An erased client stands for nobody and is never found again.
         .filter(client::Column::AnonymisedAt.is_null())
-        .one(db)
+        .first(db)
         .await
 }
 

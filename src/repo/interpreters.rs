@@ -6,6 +6,7 @@ use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::domain::Level;
+use crate::repo::First;
 
 /// The profile belonging to a user account.
 ///
@@ -19,7 +20,7 @@ pub async fn by_user(
     interpreter::Entity::find()
         .filter(interpreter::Column::OrganisationId.eq(organisation_id))
         .filter(interpreter::Column::UserId.eq(user_id))
-        .one(db)
+        .first(db)
         .await
 }
 
@@ -34,7 +35,7 @@ pub async fn get(
 ) -> Result<Option<interpreter::Model>, DbErr> {
     interpreter::Entity::find_by_id(id)
         .filter(interpreter::Column::OrganisationId.eq(organisation_id))
-        .one(db)
+        .first(db)
         .await
 }
 
@@ -187,7 +188,7 @@ pub async fn rule_of(
 ) -> Result<Option<availability_rule::Model>, DbErr> {
     availability_rule::Entity::find_by_id(id)
         .filter(availability_rule::Column::InterpreterId.eq(interpreter_id))
-        .one(db)
+        .first(db)
         .await
 }
 
@@ -202,7 +203,7 @@ pub async fn absence_of(
 ) -> Result<Option<absence::Model>, DbErr> {
     absence::Entity::find_by_id(id)
         .filter(absence::Column::InterpreterId.eq(interpreter_id))
-        .one(db)
+        .first(db)
         .await
 }
 

@@ -3,6 +3,8 @@
 use entities::language;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
+use crate::repo::First;
+
 /// The whole list, by tag.
 ///
 /// # Errors
@@ -30,7 +32,7 @@ pub async fn by_tag(
     language::Entity::find()
         .filter(language::Column::OrganisationId.eq(organisation_id))
         .filter(language::Column::Tag.eq(tag))
-        .one(db)
+        .first(db)
         .await
 }
 

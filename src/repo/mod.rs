@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod booking;
 pub mod coverage;
+pub mod first;
 pub mod interpreters;
 pub mod languages;
 pub mod organisations;
@@ -12,3 +13,5 @@ pub mod sessions;
 pub mod sites;
 pub mod throttle;
 pub mod users;
+
+pub use first::First;

@@ -3,12 +3,14 @@
 use entities::organisation;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
+use crate::repo::First;
+
 /// One organisation.
 ///
 /// # Errors
 /// Database errors.
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<Option<organisation::Model>, DbErr> {
-    organisation::Entity::find_by_id(id).one(db).await
+    organisation::Entity::find_by_id(id).first(db).await
 }
 
 /// How many organisations exist; zero means a fresh database.
@@ -27,7 +29,7 @@ pub async fn by_slug(
     db: &impl ConnectionTrait,
     slug: &str,
 ) -> Result<Option<organisation::Model>, DbErr> {
-    organisation::Entity::find().filter(organisation::Column::Slug.eq(slug)).one(db).await
+    organisation::Entity::find().filter(organisation::Column::Slug.eq(slug)).first(db).await
 }
 
 /// Ids of every organisation.

@@ -6,6 +6,8 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
 
+use crate::repo::First;
+
 /// Stores a new session and returns it.
 ///
 /// # Errors
@@ -47,7 +49,7 @@ pub async fn find_live(
         .filter(session::Column::Kind.eq(kind))
         .filter(session::Column::RevokedAt.is_null())
         .filter(session::Column::ExpiresAt.gt(now))
-        .one(db)
+        .first(db)
         .await
 }
 

@@ -3,6 +3,8 @@
 use entities::site;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
+use crate::repo::First;
+
 /// Every site of the organisation, by name.
 ///
 /// # Errors
@@ -29,7 +31,7 @@ pub async fn get(
 ) -> Result<Option<site::Model>, DbErr> {
     site::Entity::find_by_id(id)
         .filter(site::Column::OrganisationId.eq(organisation_id))
-        .one(db)
+        .first(db)
         .await
 }
 
@@ -45,7 +47,7 @@ pub async fn by_code(
     site::Entity::find()
         .filter(site::Column::OrganisationId.eq(organisation_id))
         .filter(site::Column::Code.eq(code))
-        .one(db)
+        .first(db)
         .await
 }
 

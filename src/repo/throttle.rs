@@ -7,6 +7,8 @@ use entities::login_throttle::{self, Column};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter, Set};
 
+use crate::repo::First;
+
 /// Until when logins for `key` are refused, if they are.
 ///
 /// # Errors
@@ -17,7 +19,7 @@ pub async fn locked_until(
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, DbErr> {
     Ok(login_throttle::Entity::find_by_id(key.to_owned())
-        .one(db)
+        .first(db)
         .await?
         .and_then(|row| row.locked_until)
         .filter(|until| *until > now))

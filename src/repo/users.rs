@@ -6,6 +6,7 @@ use entities::{app_user, user_role};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::domain::Role;
+use crate::repo::First;
 
 /// The account with this (already normalised) username, in any organisation: usernames are
 /// unique across the deployment because login does not ask for the organisation.
@@ -16,7 +17,7 @@ pub async fn by_username(
     db: &impl ConnectionTrait,
     username: &str,
 ) -> Result<Option<app_user::Model>, DbErr> {
-    app_user::Entity::find().filter(app_user::Column::Username.eq(username)).one(db).await
+    app_user::Entity::find().filter(app_user::Column::Username.eq(username)).first(db).await
 }
 
 /// One account of the organisation.
@@ -30,7 +31,7 @@ pub async fn get(
 ) -> Result<Option<app_user::Model>, DbErr> {
     app_user::Entity::find_by_id(id)
         .filter(app_user::Column::OrganisationId.eq(organisation_id))
-        .one(db)
+        .first(db)
         .await
 }
 
@@ -109,7 +110,7 @@ pub async fn set_roles(
 /// # Errors
 /// Database errors.
 pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<app_user::Model>, DbErr> {
-    app_user::Entity::find_by_id(id).one(db).await
+    app_user::Entity::find_by_id(id).first(db).await
 }
 
 /// Display names of several accounts in one query.

@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 use crate::domain::Locale;
 use crate::domain::time::{BERLIN, start_of_local_day};
 use crate::repo;
+use crate::repo::First;
 use crate::repo::coverage::{Key, Period};
 use crate::services::coverage::pool;
 
@@ -84,7 +85,7 @@ pub async fn gather(
     year: i32,
     locale: Locale,
 ) -> Result<Option<AnnualReport>, DbErr> {
-    let Some(org) = organisation::Entity::find_by_id(organisation_id).one(db).await? else {
+    let Some(org) = organisation::Entity::find_by_id(organisation_id).first(db).await? else {
         return Ok(None);
     };
     let (first, last) = (year_day(year, 1, 1), year_day(year, 12, 31));
@@ -215,7 +216,7 @@ pub async fn gather(
     let measures = report_measures::Entity::find()
         .filter(report_measures::Column::OrganisationId.eq(organisation_id))
         .filter(report_measures::Column::Year.eq(year))
-        .one(db)
+        .first(db)
         .await?
         .map(|m| m.text)
         .unwrap_or_default();

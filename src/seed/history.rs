@@ -17,6 +17,7 @@ use super::SeedError;
 use crate::domain::booking::Timing;
 use crate::domain::holidays::is_nrw_holiday;
 use crate::domain::time::BERLIN;
+use crate::repo::First;
 
 const WEEKS: i64 = 12;
 
@@ -66,7 +67,7 @@ pub async fn load_history(
         let first = interpreter_language::Entity::find()
             .filter(interpreter_language::Column::InterpreterId.eq(volunteer.id))
             .order_by_asc(interpreter_language::Column::Id)
-            .one(db)
+            .first(db)
             .await?;
         let Some(first) = first else { continue };
         let windows = availability_rule::Entity::find()

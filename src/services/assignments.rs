@@ -21,6 +21,7 @@ use crate::domain::booking::{AppointmentKind, AssignmentStatus};
 use crate::domain::{Mode, Role};
 use crate::error::AppError;
 use crate::repo;
+use crate::repo::First;
 
 /// An assignment as the volunteer sees it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -141,7 +142,7 @@ async fn own_assignment(
     assignment::Entity::find_by_id(id)
         .filter(assignment::Column::InterpreterId.eq(interpreter_id))
         .filter(assignment::Column::OrganisationId.eq(caller.organisation_id))
-        .one(db)
+        .first(db)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -151,7 +152,7 @@ async fn view_of(
     caller: &Caller,
     id: i64,
 ) -> Result<AssignmentView, AppError> {
-    let row = assignment::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    let row = assignment::Entity::find_by_id(id).first(db).await?.ok_or(AppError::NotFound)?;
     views(db, caller, vec![row]).await?.pop().ok_or(AppError::NotFound)
 }
 

@@ -22,6 +22,7 @@ use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::ical::{self, EventStatus};
 use crate::repo;
+use crate::repo::First;
 
 /// `POST /me/calendar`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -114,7 +115,7 @@ pub async fn feed(db: &DatabaseConnection, secret: &str) -> Result<Option<String
     let Some(user) = app_user::Entity::find()
         .filter(app_user::Column::CalendarTokenDigest.eq(token::digest(secret)))
         .filter(app_user::Column::Active.eq(true))
-        .one(db)
+        .first(db)
         .await?
     else {
         return Ok(None);

@@ -10,6 +10,7 @@ use super::{audit, now};
 use crate::auth::Caller;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::repo::First;
 use crate::report::{self, AnnualReport};
 
 /// Years a report may be asked for.
@@ -70,7 +71,7 @@ pub async fn set_measures(
     let existing = report_measures::Entity::find()
         .filter(report_measures::Column::OrganisationId.eq(caller.organisation_id))
         .filter(report_measures::Column::Year.eq(year))
-        .one(&txn)
+        .first(&txn)
         .await?;
     let row = match existing {
         Some(row) => {

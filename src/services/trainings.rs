@@ -14,6 +14,7 @@ use super::{audit, clean_text, now};
 use crate::auth::Caller;
 use crate::domain::{FieldErrors, Role};
 use crate::error::AppError;
+use crate::repo::First;
 
 /// Participants of one department.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -255,7 +256,7 @@ async fn own(
 ) -> Result<training::Model, AppError> {
     training::Entity::find_by_id(id)
         .filter(training::Column::OrganisationId.eq(caller.organisation_id))
-        .one(db)
+        .first(db)
         .await?
         .ok_or(AppError::NotFound)
 }

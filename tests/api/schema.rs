@@ -2,6 +2,7 @@
 //! data out even if a code path forgets a check.
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement};
+use sprachpool::repo::First;
 
 use crate::helpers::TestApp;
 
@@ -156,13 +157,13 @@ async fn the_timing_of_existing_appointments_is_filled_in_by_the_migration() {
     Migrator::up(&db, None).await.unwrap();
     let client = entities::client::Entity::find()
         .filter(entities::client::Column::Reference.eq("K-2"))
-        .one(&app.db)
+        .first(&app.db)
         .await
         .unwrap()
         .unwrap();
     let row = entities::appointment::Entity::find()
         .filter(entities::appointment::Column::ClientId.eq(client.id))
-        .one(&app.db)
+        .first(&app.db)
         .await
         .unwrap()
         .unwrap();
@@ -291,4 +292,34 @@ async fn every_change_to_what_planning_reads_of_the_pool_renews_its_stamp() {
         app.db.execute_unprepared("TRUNCATE site_travel").await.unwrap();
         assert_ne!(app.count(POOL_STAMP).await, before, "not renewed by TRUNCATE");
     }
+}
+
+/// `First` (the project's replacement for SeaORM's `one`, with the limit written into the SQL)
+/// gives the first row in the query's order, through an entity query and through a selector,
+/// and nothing where nothing matches.
+#[tokio::test]
+async fn first_reads_the_first_row_in_order_or_none() {
+    use entities::language;
+    use sea_orm::{QueryOrder, QuerySelect};
+
+    let app = TestApp::spawn().await;
+    let ordered = || language::Entity::find().order_by_desc(language::Column::Tag);
+    let all = ordered().all(&app.db).await.unwrap();
+    assert!(all.len() > 1, "the demo data has several languages");
+
+    let first = ordered().first(&app.db).await.unwrap().expect("a language");
+    assert_eq!(first, all[0]);
+
+    let tag: Option<String> = ordered()
+        .select_only()
+        .column(language::Column::Tag)
+        .into_tuple()
+        .first(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(tag.as_deref(), Some(all[0].tag.as_str()));
+
+    let none =
+        ordered().filter(language::Column::Tag.eq("no-such-tag")).first(&app.db).await.unwrap();
+    assert_eq!(none, None);
 }

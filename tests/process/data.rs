@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use sprachpool::domain::booking::Timing;
 use sprachpool::domain::holidays::is_nrw_holiday;
 use sprachpool::domain::time::{BERLIN, Weekday};
+use sprachpool::repo::First;
 
 use crate::harness::number;
 
@@ -27,7 +28,7 @@ pub async fn open_requests(db: &DatabaseConnection, n: usize) {
         let first = interpreter_language::Entity::find()
             .filter(interpreter_language::Column::InterpreterId.eq(volunteer.id))
             .order_by_asc(interpreter_language::Column::Id)
-            .one(db)
+            .first(db)
             .await
             .unwrap();
         let windows = availability_rule::Entity::find()

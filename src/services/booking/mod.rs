@@ -24,6 +24,7 @@ use crate::domain::time::BERLIN;
 use crate::domain::{FieldErrors, Gender, LanguageTag, Level, Mode, Role};
 use crate::error::AppError;
 use crate::repo;
+use crate::repo::First;
 use views::{AppointmentView, appointment_views};
 
 /// A weekly recurrence.
@@ -268,7 +269,9 @@ async fn write_booking(
     let client = match (checked.referral_client, &checked.reference) {
         // Read again under the lock: the client may have been erased meanwhile, and an erased
         // client gets no appointments to come.
-        (Some(client), _) => match entities::client::Entity::find_by_id(client.id).one(&txn).await?
+        (Some(client), _) => match entities::client::Entity::find_by_id(client.id)
+            .first(&txn)
+            .await?
         {
             Some(current) if current.anonymised_at.is_none() => current,
             _ => {

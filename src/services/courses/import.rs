@@ -28,6 +28,7 @@ use crate::auth::Caller;
 use crate::domain::{FieldErrors, Role, dates};
 use crate::error::AppError;
 use crate::repo;
+use crate::repo::First;
 use crate::services::{audit, now};
 
 /// The header the import expects, in this order.
@@ -313,7 +314,7 @@ pub async fn import(
                 course::Entity::find()
                     .filter(course::Column::OrganisationId.eq(caller.organisation_id))
                     .filter(course::Column::KursnetRef.eq(reference.as_str()))
-                    .one(&txn)
+                    .first(&txn)
                     .await?
             }
             None => None,

@@ -23,6 +23,7 @@ use crate::domain::time::BERLIN;
 use crate::domain::{FieldErrors, Level, Role};
 use crate::error::AppError;
 use crate::repo;
+use crate::repo::First;
 
 /// Who may read the catalogue.
 const READERS: [Role; 3] = [Role::Caseworker, Role::TeamLead, Role::Admin];
@@ -306,7 +307,7 @@ async fn own_course(
 ) -> Result<Option<course::Model>, sea_orm::DbErr> {
     course::Entity::find_by_id(id)
         .filter(course::Column::OrganisationId.eq(organisation_id))
-        .one(db)
+        .first(db)
         .await
 }
 
@@ -319,7 +320,7 @@ async fn known(
 ) -> Result<Option<i64>, sea_orm::DbErr> {
     let provider = course_provider::Entity::find_by_id(input.provider_id)
         .filter(course_provider::Column::OrganisationId.eq(caller.organisation_id))
-        .one(db)
+        .first(db)
         .await?;
     if provider.is_none() {
         errors.add("provider_id", "is not a course provider of the organisation");
@@ -356,7 +357,7 @@ async fn one(
 ) -> Result<Option<CourseView>, sea_orm::DbErr> {
     let Some(row) = course::Entity::find_by_id(id)
         .filter(course::Column::OrganisationId.eq(organisation_id))
-        .one(db)
+        .first(db)
         .await?
     else {
         return Ok(None);
@@ -488,7 +489,7 @@ pub async fn delete_course(
     let txn = crate::db::write(db).await?;
     let row = course::Entity::find_by_id(id)
         .filter(course::Column::OrganisationId.eq(caller.organisation_id))
-        .one(&txn)
+        .first(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
     match course::Entity::delete_by_id(row.id).exec(&txn).await {

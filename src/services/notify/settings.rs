@@ -15,6 +15,7 @@ use crate::auth::Caller;
 use crate::domain::{Locale, Role};
 use crate::error::AppError;
 use crate::repo;
+use crate::repo::First;
 use crate::services::{audit, now};
 
 /// The kinds a user can turn off.
@@ -140,7 +141,7 @@ pub async fn retry(db: &DatabaseConnection, caller: &Caller, id: i64) -> Result<
     let row = outbox::Entity::find_by_id(id)
         .filter(outbox::Column::OrganisationId.eq(caller.organisation_id))
         .filter(outbox::Column::Status.eq("parked"))
-        .one(&txn)
+        .first(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut active = row.into_active_model();

@@ -24,6 +24,7 @@ use super::Notice;
 use crate::config::{Settings, SmtpTls};
 use crate::domain::Locale;
 use crate::repo;
+use crate::repo::First;
 
 /// How long a claimed message is reserved for the worker that claimed it, unless the settings
 /// say otherwise.
@@ -174,7 +175,7 @@ pub async fn run_once(db: &DatabaseConnection, mailer: &Mailer) -> Result<usize,
         if !renew(db, id, held, mailer.lease).await? {
             continue;
         }
-        let Some(row) = outbox::Entity::find_by_id(id).one(db).await? else { continue };
+        let Some(row) = outbox::Entity::find_by_id(id).first(db).await? else { continue };
         // Given up well before the renewed lease ends, so that no other worker sends the
         // message while this one still might.
         let outcome = tokio::time::timeout(mailer.send_within, deliver(db, mailer, &row))

@@ -24,6 +24,7 @@ use crate::domain::booking::AppointmentStatus;
 use crate::domain::time::{BERLIN, start_of_local_day};
 use crate::error::AppError;
 use crate::repo;
+use crate::repo::First;
 use crate::repo::audit::{AuditEntry, record};
 use crate::scheduling::format::Reason;
 use crate::services::now;
@@ -417,7 +418,7 @@ pub async fn get(db: &DatabaseConnection, caller: &Caller, id: i64) -> Result<Ru
     caller.require(Role::TeamLead)?;
     let row = planning_run::Entity::find_by_id(id)
         .filter(planning_run::Column::OrganisationId.eq(caller.organisation_id))
-        .one(db)
+        .first(db)
         .await?
         .ok_or(AppError::NotFound)?;
     let unfilled = planning_run_unfilled::Entity::find()

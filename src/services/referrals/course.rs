@@ -20,6 +20,7 @@ use crate::domain::referrals::{CourseStatus, ExamResult, LegalBasis};
 use crate::domain::time::BERLIN;
 use crate::domain::{FieldErrors, Level, Role};
 use crate::error::AppError;
+use crate::repo::First;
 use crate::services::{audit, clients, now};
 
 /// `POST /course-referrals`.
@@ -167,7 +168,7 @@ async fn own_course(
 ) -> Result<Option<course::Model>, sea_orm::DbErr> {
     course::Entity::find_by_id(id)
         .filter(course::Column::OrganisationId.eq(caller.organisation_id))
-        .one(db)
+        .first(db)
         .await
 }
 
@@ -178,7 +179,7 @@ async fn own(
 ) -> Result<course_referral::Model, AppError> {
     course_referral::Entity::find_by_id(id)
         .filter(course_referral::Column::OrganisationId.eq(caller.organisation_id))
-        .one(db)
+        .first(db)
         .await?
         .ok_or(AppError::NotFound)
 }

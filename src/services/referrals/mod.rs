@@ -16,6 +16,7 @@ use crate::auth::Caller;
 use crate::domain::FieldErrors;
 use crate::domain::booking::AppointmentKind;
 use crate::domain::time::BERLIN;
+use crate::repo::First;
 
 /// A step of a referral: the state it reached and when.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -88,7 +89,7 @@ pub(crate) async fn for_booking(
             "course_referral_id",
             course_referral::Entity::find_by_id(id)
                 .filter(course_referral::Column::OrganisationId.eq(caller.organisation_id))
-                .one(db)
+                .first(db)
                 .await?
                 .map(|r| r.client_id),
             AppointmentKind::LanguageCourseAdvice,
@@ -97,14 +98,14 @@ pub(crate) async fn for_booking(
             "recognition_referral_id",
             recognition_referral::Entity::find_by_id(id)
                 .filter(recognition_referral::Column::OrganisationId.eq(caller.organisation_id))
-                .one(db)
+                .first(db)
                 .await?
                 .map(|r| r.client_id),
             AppointmentKind::RecognitionAdvice,
         ),
     };
     let Some(client) = (match client_id {
-        Some(id) => client::Entity::find_by_id(id).one(db).await?,
+        Some(id) => client::Entity::find_by_id(id).first(db).await?,
         None => None,
     }) else {
         errors.add(field, "is not a referral of the organisation");

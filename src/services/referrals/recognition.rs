@@ -17,6 +17,7 @@ use crate::domain::referrals::{QualificationType, RecognitionOutcome, Recognitio
 use crate::domain::time::BERLIN;
 use crate::domain::{FieldErrors, Role};
 use crate::error::AppError;
+use crate::repo::First;
 use crate::services::{audit, clean_text, clients, now};
 
 /// `POST /recognition-referrals`.
@@ -142,7 +143,7 @@ async fn own(
 ) -> Result<recognition_referral::Model, AppError> {
     recognition_referral::Entity::find_by_id(id)
         .filter(recognition_referral::Column::OrganisationId.eq(caller.organisation_id))
-        .one(db)
+        .first(db)
         .await?
         .ok_or(AppError::NotFound)
 }
