@@ -57,10 +57,10 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
             // Jobcenter's appointments and assignments does not fit, and every planning
             // read would fetch its pages from the operating system again.
             .pragma("cache_size", format!("-{}", SQLITE_CACHE_KIB))
-            // No memory map: a connection drops its view of the file whenever another has
-            // committed, which under bookings is before nearly every read, and remapping
-            // costs every core running the service a flush of its address translations.
             .pragma("wal_autocheckpoint", AUTOCHECKPOINT_PAGES.to_string());
+        // No memory map (`mmap_size`): a connection drops its view of the file whenever
+        // another has committed, which under bookings is before nearly every read, and
+        // remapping costs every core running the service a flush of its address translations.
         // Once the file is in place, no connection may create it again: if it is moved or
         // deleted under the running service, a new connection would start an empty
         // database at the path, and what is written through it would be lost once the
@@ -269,10 +269,10 @@ fn keep_to_one_core() {
 /// until that one waits or its time slice ends. On their shared core the writers' thread and
 /// its connection's thread wake each other for every statement and every row; woken the
 /// ordinary way, each took the core at once from the other, which still had the rest of a
-/// result to send or the next statement to hand over, and so every hand-off cost two or three
-/// switches instead of one. Their share of the core stays what it was (same nice value), and
-/// the service's other threads still preempt them as before. Linux only; elsewhere, or if
-/// the system refuses, the policy stays as it is.
+/// result to send or the next statement to hand over, and the two switched about twice as
+/// often as under this policy. Their nice value is set to 0, the default; the service's other
+/// threads still preempt them as before. Linux only; elsewhere, or if the system refuses, the
+/// policy stays as it is.
 fn take_turns_without_preempting() {
     #[cfg(target_os = "linux")]
     {

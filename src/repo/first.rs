@@ -6,7 +6,7 @@
 //! afresh. With the limit in the SQL text the prepared statement is reused, as every other one
 //! is. Clippy refuses SeaORM's `one` (`clippy.toml`).
 
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Select, Selector, SelectorTrait, Statement};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Select, Selector, SelectorTrait};
 
 /// A query that can be asked for its first row.
 pub trait First {
@@ -28,7 +28,8 @@ where
     type Item = S::Item;
 
     async fn first(self, db: &impl ConnectionTrait) -> Result<Option<S::Item>, DbErr> {
-        let statement = with_limit_one(self.into_statement(db.get_database_backend()));
+        let mut statement = self.into_statement(db.get_database_backend());
+        statement.sql.push_str(" LIMIT 1");
         db.query_one_raw(statement).await?.map(S::from_raw_query_result).transpose()
     }
 }
@@ -42,9 +43,4 @@ where
     async fn first(self, db: &impl ConnectionTrait) -> Result<Option<E::Model>, DbErr> {
         self.into_model::<E::Model>().first(db).await
     }
-}
-
-fn with_limit_one(mut statement: Statement) -> Statement {
-    statement.sql.push_str(" LIMIT 1");
-    statement
 }
