@@ -210,12 +210,43 @@ where
     }
 }
 
+/// The SQLite file whose writers queue on the writers' thread, if `db` is one and that thread
+/// runs: writes to it may share a transaction there (see `services::booking`). `None` on
+/// PostgreSQL and in memory.
+#[must_use]
+pub fn shared_writers_file(db: &DatabaseConnection) -> Option<PathBuf> {
+    WRITER_THREAD.as_ref()?;
+    sqlite_file_on_disk(db)
+}
+
+/// Starts `work` on the writers' thread, if it runs, and otherwise on the caller's runtime.
+pub fn spawn_on_the_writers_thread<F>(work: F)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    match WRITER_THREAD.as_ref() {
+        Some(writer) => drop(writer.spawn(work)),
+        None => drop(tokio::spawn(work)),
+    }
+}
+
+/// Whether the calling code runs on the writers' thread (see [`on_writer_thread`]).
+#[must_use]
+pub fn on_the_writers_thread() -> bool {
+    IS_WRITERS_THREAD.get()
+}
+
+thread_local! {
+    static IS_WRITERS_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// The writers' thread, with a runtime of its own; `None` if the thread could not be started,
 /// and writers then run on the async workers.
 static WRITER_THREAD: LazyLock<Option<tokio::runtime::Handle>> = LazyLock::new(|| {
     let (handle_tx, handle_rx) = std::sync::mpsc::channel();
     let started =
         std::thread::Builder::new().name("sprachpool-writer".to_owned()).spawn(move || {
+            IS_WRITERS_THREAD.set(true);
             keep_to_one_core();
             take_turns_without_preempting();
             match tokio::runtime::Builder::new_current_thread().enable_all().build() {
@@ -303,19 +334,13 @@ static SQLITE_WRITERS: LazyLock<Mutex<HashMap<PathBuf, DatabaseConnection>>> =
 /// for seconds. Queued on one connection, each waits only for those before it; processes that
 /// share the file still meet at SQLite's lock. `None` on PostgreSQL and in memory.
 fn sqlite_writer(db: &DatabaseConnection) -> Option<DatabaseConnection> {
-    if db.get_database_backend() != DbBackend::Sqlite {
-        return None;
-    }
+    let file = sqlite_file_on_disk(db)?;
     let options = db.get_sqlite_connection_pool().connect_options();
-    let file = options.get_filename();
-    if file.as_os_str() == ":memory:" || file.to_string_lossy().starts_with("file:") {
-        return None;
-    }
     // The pool's upkeep (closing an idle connection) runs on the writers' thread, which lives
     // as long as the process, not on whatever runtime asked first.
     let _upkeep = WRITER_THREAD.as_ref().map(tokio::runtime::Handle::enter);
     let mut writers = SQLITE_WRITERS.lock().unwrap_or_else(PoisonError::into_inner);
-    let writer = writers.entry(file.to_owned()).or_insert_with(|| {
+    let writer = writers.entry(file).or_insert_with(|| {
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(0)
@@ -327,6 +352,20 @@ fn sqlite_writer(db: &DatabaseConnection) -> Option<DatabaseConnection> {
         SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
     });
     Some(writer.clone())
+}
+
+/// The file of a SQLite database that is not in memory and not a `file:` URI, whose writers
+/// this process therefore queues on one connection.
+fn sqlite_file_on_disk(db: &DatabaseConnection) -> Option<PathBuf> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return None;
+    }
+    let options = db.get_sqlite_connection_pool().connect_options();
+    let file = options.get_filename();
+    if file.as_os_str() == ":memory:" || file.to_string_lossy().starts_with("file:") {
+        return None;
+    }
+    Some(file.to_owned())
 }
 
 /// Copies the SQLite WAL back into the database file every second, beside the requests: a

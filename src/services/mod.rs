@@ -1,6 +1,7 @@
 //! Use cases. Each public function is one use case and runs in one transaction: it checks the
 //! caller's role, validates, changes the data, writes its audit entry, and commits — or leaves
-//! nothing behind.
+//! nothing behind. (Bookings waiting for a SQLite file's write lock at the same time share one
+//! transaction, each still all or nothing: see `booking::together`.)
 
 pub mod assignments;
 pub mod audit_log;

@@ -47,6 +47,18 @@ async fn refer(app: &TestApp, caseworker: &str, client: &str, course: Option<i64
     .await
 }
 
+/// A fresh service, a caseworker's token, and that caseworker's referral of client 777G888999
+/// to a course with free seats.
+async fn with_a_course_referral() -> (TestApp, String, i64) {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let course = course(&app, &admin, 5).await;
+    let caseworker = app.login("fachkraft").await;
+    let referral =
+        refer(&app, &caseworker, "777G888999", Some(course)).await.body["id"].as_i64().unwrap();
+    (app, caseworker, referral)
+}
+
 async fn step(app: &TestApp, caseworker: &str, id: i64, body: Value) -> Answer {
     app.call(
         Method::POST,
@@ -289,12 +301,7 @@ async fn a_recognition_goes_from_referral_to_decision() {
 
 #[tokio::test]
 async fn an_interpreter_is_booked_from_a_referral() {
-    let app = TestApp::spawn().await;
-    let admin = app.login("admin").await;
-    let course = course(&app, &admin, 5).await;
-    let caseworker = app.login("fachkraft").await;
-    let referral =
-        refer(&app, &caseworker, "777G888999", Some(course)).await.body["id"].as_i64().unwrap();
+    let (app, caseworker, referral) = with_a_course_referral().await;
     let (start, end) = crate::booking::weekday_at(3, 9);
     let booking = |extra: Value| {
         let mut body = json!({
@@ -350,6 +357,81 @@ async fn an_interpreter_is_booked_from_a_referral() {
     )
     .await
     .assert_problem(422, Some("course_referral_id"));
+}
+
+/// A booking for a referral whose client is erased while the booking waits for the write lock
+/// fails under the lock with its own 409; the bookings that waited with it (on SQLite, written
+/// in one transaction with it) are all written, and nothing of the failed one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_booking_failing_under_the_lock_leaves_those_waiting_with_it_written() {
+    let (app, caseworker, referral) = with_a_course_referral().await;
+    let app = &app;
+    let referred = |column: &'static str| async move {
+        app.count(&format!("SELECT {column} AS n FROM course_referral WHERE id = {referral}")).await
+    };
+    let (client, organisation) = (referred("client_id").await, referred("organisation_id").await);
+    let (start, end) = crate::booking::weekday_at(3, 9);
+    let booking = |extra: Value| {
+        let mut body = json!({
+            "language": "en", "min_level": "B1", "start": start, "end": end, "mode": "phone",
+            "priority": 3, "kind": "benefits"
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    let book =
+        |body: Value| app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(body));
+    let appointments_before = app.count("SELECT COUNT(*) AS n FROM appointment").await;
+
+    // A writer of the organisation holds the lock while the bookings come and wait for it.
+    let held = sprachpool::db::write(&app.db).await.unwrap();
+    sprachpool::services::planning::lock_organisation(&held, organisation).await.unwrap();
+    let first = futures_util::future::join_all(
+        (0..3).map(|n| book(booking(json!({ "client_ref": format!("{n}00A000000") })))),
+    );
+    let then = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let with_others = (3..6)
+            .map(|n| booking(json!({ "client_ref": format!("{n}00A000000") })))
+            .chain([booking(json!({ "course_referral_id": referral, "kind": null }))])
+            .chain((6..9).map(|n| booking(json!({ "client_ref": format!("{n}00A000000") }))));
+        futures_util::future::join_all(with_others.map(book)).await
+    };
+    let erase = async {
+        tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+        // The referral's client is erased by the writer holding the lock; then it lets go.
+        held.execute_raw(sea_orm::Statement::from_sql_and_values(
+            held.get_database_backend(),
+            match held.get_database_backend() {
+                sea_orm::DbBackend::Postgres => {
+                    "UPDATE client SET anonymised_at = $1 WHERE id = $2"
+                }
+                _ => "UPDATE client SET anonymised_at = ? WHERE id = ?",
+            },
+            [Utc::now().into(), client.into()],
+        ))
+        .await
+        .unwrap();
+        held.commit().await.unwrap();
+    };
+    let (first, then, ()) = tokio::join!(first, then, erase);
+
+    let failed = &then[3];
+    failed.assert_problem(409, Some("course_referral_id"));
+    for answer in first.iter().chain(&then[..3]).chain(&then[4..]) {
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    }
+    let written = app.count("SELECT COUNT(*) AS n FROM appointment").await - appointments_before;
+    assert_eq!(written, 9);
+    assert_eq!(app.audited("appointment.create").await, 9);
+    let for_referral = app
+        .count(&format!(
+            "SELECT COUNT(*) AS n FROM appointment WHERE course_referral_id = {referral}"
+        ))
+        .await;
+    assert_eq!(for_referral, 0);
 }
 
 #[tokio::test]

@@ -2,14 +2,15 @@
 //! proposed volunteer or the reason nobody can be; cancelling one appointment or a series from
 //! a date on; recording the outcome and, for unfilled requests, the fallback used.
 
+mod together;
 pub mod views;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use entities::{appointment, appointment_series, assignment};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ExprTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, ExprTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -220,9 +221,7 @@ pub async fn book(
         at,
     };
     let (rows, series_id) =
-        crate::db::on_writer_thread(db, write_booking(db.clone(), caller.clone(), input, checked))
-            .await
-            .map_err(|e| AppError::Internal(format!("the booking's writer failed: {e}")))??;
+        together::write(db, Written { caller: caller.clone(), input, checked }).await?;
 
     // Read back after the commit, outside the lock, in one snapshot: the booking as it
     // stands now.
@@ -255,22 +254,30 @@ struct Checked {
     at: DateTime<Utc>,
 }
 
-/// The part of a booking that holds the write lock: the client, the series, the appointments
-/// with their audit entries, and the plan.
-async fn write_booking(
-    db: DatabaseConnection,
+/// A booking checked and ready to be written.
+struct Written {
     caller: Caller,
     input: BookingRequest,
     checked: Checked,
-) -> Result<(Vec<appointment::Model>, Option<i64>), AppError> {
+}
+
+/// The appointments written, in order, and the series they belong to.
+type WrittenRows = (Vec<appointment::Model>, Option<i64>);
+
+/// The part of a booking that holds the write lock, in the write transaction `txn`: the
+/// client, the series, the appointments with their audit entries, and the plan. After an
+/// error, the transaction is to be rolled back: part of the booking may be written in it.
+async fn write_booking(
+    txn: &DatabaseTransaction,
+    Written { caller, input, checked }: &Written,
+) -> Result<WrittenRows, AppError> {
     let from_referral = checked.referral_client.is_some();
-    let txn = crate::db::write(&db).await?;
-    planning::lock_organisation(&txn, caller.organisation_id).await?;
-    let client = match (checked.referral_client, &checked.reference) {
+    planning::lock_organisation(txn, caller.organisation_id).await?;
+    let client = match (&checked.referral_client, &checked.reference) {
         // Read again under the lock: the client may have been erased meanwhile, and an erased
         // client gets no appointments to come.
         (Some(client), _) => match entities::client::Entity::find_by_id(client.id)
-            .first(&txn)
+            .first(txn)
             .await?
         {
             Some(current) if current.anonymised_at.is_none() => current,
@@ -283,7 +290,7 @@ async fn write_booking(
                 return Err(AppError::conflict_on(field, "the referral's client has been erased"));
             }
         },
-        (None, Some(reference)) => super::clients::find_or_create(&txn, &caller, reference).await?,
+        (None, Some(reference)) => super::clients::find_or_create(txn, caller, reference).await?,
         (None, None) => return Err(AppError::validation("client_ref", "is needed")),
     };
     let series_id = match &input.series {
@@ -295,7 +302,7 @@ async fn write_booking(
                 created_at: Set(checked.at),
                 ..Default::default()
             }
-            .insert(&txn)
+            .insert(txn)
             .await?;
             Some(series.id)
         }
@@ -340,16 +347,15 @@ async fn write_booking(
             lead_minutes: Set(timing.lead_minutes),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         rows.push(row);
     }
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
     let details = serde_json::json!({ "series_id": series_id });
-    super::audit_each(&txn, &caller, "appointment.create", "appointment", &ids, &details).await?;
-    planning::plan_now(&txn, caller.organisation_id, &rows, planning::Planned::JustBooked, at)
+    super::audit_each(txn, caller, "appointment.create", "appointment", &ids, &details).await?;
+    planning::plan_now(txn, caller.organisation_id, &rows, planning::Planned::JustBooked, at)
         .await?;
-    txn.commit().await?;
     Ok((rows, series_id))
 }
 

@@ -204,7 +204,17 @@ pub async fn plan_now(
 ) -> Result<Plan, AppError> {
     let today = now.with_timezone(&crate::domain::time::BERLIN).date_naive();
     let snapshot = snapshot::read(db, organisation_id, appointments, planned, today).await?;
-    let solved = solve(&snapshot, AT_ONCE).await?;
+    let solved = if crate::db::on_the_writers_thread() {
+        // Every task of the writers' thread holds or waits for the write lock this transaction
+        // holds: none can go on while the optimiser runs, and handing it to another thread
+        // and back would only add two switches to the time the lock is held.
+        scheduling::solve(&snapshot.problem, SolveOptions { time_limit: AT_ONCE, exact: true })
+            .map_err(|found| {
+                AppError::Internal(format!("inconsistent planning problem: {found:?}"))
+            })?
+    } else {
+        solve(&snapshot, AT_ONCE).await?
+    };
     apply(db, organisation_id, &snapshot, &solved.plan, None, now).await?;
     Ok(solved.plan)
 }
