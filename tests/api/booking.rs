@@ -604,3 +604,52 @@ async fn a_pool_kept_for_later_weeks_is_read_again_for_an_earlier_one() {
     assert_eq!(early.status, StatusCode::CREATED, "{}", early.text);
     assert_eq!(early.body["status"], "unfilled", "{}", early.text);
 }
+
+/// Windows for phone and video only, and windows valid only between two dates, decide who is
+/// proposed, though the optimiser's weekly windows cannot state them.
+#[tokio::test]
+async fn windows_for_calls_only_or_for_some_dates_only_decide_who_is_proposed() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    // One Arabic speaker is free then, in person or on the phone.
+    let (start, end) = weekday_at(0, 10);
+    let book = |client: &str, mode: &str| {
+        let mut request = arabic_booking(&start, &end);
+        request["client_ref"] = json!(client);
+        request["mode"] = json!(mode);
+        app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(request))
+    };
+    let status = |answer: &crate::helpers::Answer| answer.body["status"].clone();
+    let (app, caseworker) = (&app, &caseworker);
+    let cancel = |answer: crate::helpers::Answer| async move {
+        let path = format!("/api/v1/appointments/{}/cancel", answer.body["id"]);
+        let cancelled = app.call(Method::POST, &path, Some(caseworker), Some(json!({}))).await;
+        assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.text);
+    };
+    let in_person = book("123D456780", "in_person").await;
+    assert_eq!(status(&in_person), "proposed", "{}", in_person.text);
+    cancel(in_person).await;
+
+    // Every window for calls only: nobody may come in person, anyone may take the call.
+    app.db.execute_unprepared("UPDATE availability_rule SET remote_only = true").await.unwrap();
+    let in_person = book("123D456781", "in_person").await;
+    assert_eq!(status(&in_person), "unfilled", "{}", in_person.text);
+    let call = book("123D456782", "phone").await;
+    assert_eq!(status(&call), "proposed", "{}", call.text);
+    cancel(call).await;
+
+    // Every window ended yesterday: nobody, whatever the mode.
+    let yesterday =
+        (Utc::now().with_timezone(&BERLIN).date_naive() - Duration::days(1)).to_string();
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE availability_rule SET remote_only = false, valid_until = '{yesterday}'"
+        ))
+        .await
+        .unwrap();
+    let in_person = book("123D456783", "in_person").await;
+    assert_eq!(status(&in_person), "unfilled", "{}", in_person.text);
+    let call = book("123D456784", "phone").await;
+    assert_eq!(status(&call), "unfilled", "{}", call.text);
+}

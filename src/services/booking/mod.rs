@@ -265,8 +265,9 @@ struct Written {
 type WrittenRows = (Vec<appointment::Model>, Option<i64>);
 
 /// The part of a booking that holds the write lock, in the write transaction `txn`: the
-/// client, the series, the appointments with their audit entries, and the plan. After an
-/// error, the transaction is to be rolled back: part of the booking may be written in it.
+/// client, the series, the appointments and the plan; the audit entries follow with
+/// [`audit_created`]. After an error, the transaction is to be rolled back: part of the booking
+/// may be written in it.
 async fn write_booking(
     txn: &DatabaseTransaction,
     Written { caller, input, checked }: &Written,
@@ -351,12 +352,30 @@ async fn write_booking(
         .await?;
         rows.push(row);
     }
-    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
-    let details = serde_json::json!({ "series_id": series_id });
-    super::audit_each(txn, caller, "appointment.create", "appointment", &ids, &details).await?;
     planning::plan_now(txn, caller.organisation_id, &rows, planning::Planned::JustBooked, at)
         .await?;
     Ok((rows, series_id))
+}
+
+/// Records the appointments of written bookings in the audit log, in one statement for all:
+/// a group of bookings written together adds one statement to its transaction, not one each.
+async fn audit_created(
+    txn: &DatabaseTransaction,
+    written: impl IntoIterator<Item = (&Written, &WrittenRows)>,
+) -> Result<(), sea_orm::DbErr> {
+    let mut entries = Vec::new();
+    for (Written { caller, .. }, (rows, series_id)) in written {
+        let details = serde_json::json!({ "series_id": series_id });
+        entries.extend(rows.iter().map(|row| repo::audit::AuditEntry {
+            organisation_id: Some(caller.organisation_id),
+            actor_user_id: Some(caller.user_id),
+            action: "appointment.create",
+            entity: "appointment",
+            entity_id: Some(row.id.to_string()),
+            details: details.clone(),
+        }));
+    }
+    repo::audit::record_all(txn, entries, now()).await
 }
 
 /// Filters of `GET /api/v1/appointments`.

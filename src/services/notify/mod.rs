@@ -11,7 +11,7 @@ pub mod worker;
 
 use chrono::{DateTime, Utc};
 use entities::{appointment, assignment, interpreter, outbox};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, FromQueryResult, Set};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Set};
 use serde::{Deserialize, Serialize};
 
 use crate::services::now;
@@ -227,7 +227,7 @@ async fn enqueue(
     notice: &Notice,
 ) -> Result<(), DbErr> {
     let at = now();
-    outbox::ActiveModel {
+    let row = outbox::ActiveModel {
         organisation_id: Set(organisation_id),
         recipient_user_id: Set(Some(user_id)),
         kind: Set(notice.kind.as_str().to_owned()),
@@ -240,8 +240,9 @@ async fn enqueue(
         created_at: Set(at),
         sent_at: Set(None),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    };
+    // Written inside bookings' and planning's transactions, which hold the write lock: the
+    // row is not read back.
+    outbox::Entity::insert(row).exec_without_returning(db).await?;
     Ok(())
 }

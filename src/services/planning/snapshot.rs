@@ -1,30 +1,28 @@
 //! Reads what the optimiser needs from the database and writes it as a `Problem`: the
-//! appointments to plan, every active interpreter with languages, windows, absences and caps,
-//! the work already taken in the same weeks (confirmed, and proposals outside the plan), and
-//! per appointment the client's exclusions, the declines, the previous and the proposed
-//! interpreter.
+//! appointments to plan, the active interpreters who speak their languages (or fallbacks) at
+//! the level, with languages, windows, absences and caps, the work already taken in the same
+//! weeks (confirmed, and proposals outside the plan), and per appointment the client's
+//! exclusions, the declines, the previous and the proposed interpreter.
 //!
-//! The pool comes from memory while it is unchanged (see `pool`); the work, the declines, the
+//! The pool comes from memory while it is unchanged, with what every plan takes from it worked
+//! out once (see `pool`); the work, the declines, the
 //! exclusions and the previous interpreters are read each time, the work only of those who
 //! could take a planned appointment if their time allowed.
 //!
 //! Two things the file format cannot say are turned into exclusions of the pair: a window that
 //! is valid only between two dates, and a window for phone and video only.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use entities::{appointment, availability_rule, interpreter};
+use entities::{appointment, availability_rule};
 use sea_orm::{ConnectionTrait, DbErr};
 
 use crate::domain::holidays::nrw_holidays;
 use crate::domain::time::{BERLIN, LocalTime, Weekday, WeeklyWindow, start_of_local_day};
 use crate::domain::{Gender, Level, Mode};
 use crate::repo;
-use crate::scheduling::format::{
-    Appointment, Fixed, Interpreter, LanguageFallback, PROBLEM_FORMAT, Period, Problem, Skill,
-    Travel, Window,
-};
+use crate::scheduling::format::{Appointment, Fixed, PROBLEM_FORMAT, Period, Problem};
 
 /// The problem and how to map its answer back.
 #[derive(Debug, Clone)]
@@ -90,11 +88,11 @@ fn problem_appointment_id(id: i64) -> String {
     format!("a{id}")
 }
 
-fn problem_interpreter_id(id: i64) -> String {
+pub(super) fn problem_interpreter_id(id: i64) -> String {
     format!("i{id}")
 }
 
-fn problem_user_id(id: i64) -> String {
+pub(super) fn problem_user_id(id: i64) -> String {
     format!("u{id}")
 }
 
@@ -128,69 +126,44 @@ pub async fn read(
     let to = start_of_local_day(monday(last_day) + Duration::days(7), BERLIN);
 
     let pool = super::pool::current(db, organisation_id, from).await?;
-    let sites = &pool.sites;
-    let site_code: HashMap<i64, String> = sites.iter().map(|s| (s.id, s.code.clone())).collect();
-    let travel_minutes: Vec<Travel> = pool
-        .travel
-        .iter()
-        .filter_map(|t| {
-            Some(Travel {
-                from: site_code.get(&t.from_site_id)?.clone(),
-                to: site_code.get(&t.to_site_id)?.clone(),
-                minutes: u32::try_from(t.minutes).ok()?,
-            })
-        })
-        .collect();
-    let languages = &pool.languages;
-    let tag_of: HashMap<i64, String> = languages.iter().map(|l| (l.id, l.tag.clone())).collect();
+    let derived = &pool.derived;
+    let site_code = &derived.site_code;
+    let tag_of = &derived.tag_of;
 
     // Only those who speak a planned appointment's language or its fallback at the level can
     // take one (rule 1); the others change neither the plan nor its reasons, and leaving
     // them and their work out keeps a booking's planning small in a large pool.
-    let fallback_of: HashMap<i64, i64> =
-        languages.iter().filter_map(|l| Some((l.id, l.fallback_id?))).collect();
     let mut asked: HashMap<i64, Level> = HashMap::new();
     for a in to_plan {
         let level = a.min_level.parse().unwrap_or(Level::C2);
         for language in
-            std::iter::once(a.language_id).chain(fallback_of.get(&a.language_id).copied())
+            std::iter::once(a.language_id).chain(derived.fallback_of.get(&a.language_id).copied())
         {
             let lowest = asked.entry(language).or_insert(level);
             *lowest = (*lowest).min(level);
         }
     }
-    let candidates: HashSet<i64> = pool
-        .skills
+    // Positions in the pool, in its order.
+    let mut chosen: Vec<usize> = asked
         .iter()
-        .filter(|s| {
-            s.level
-                .parse::<Level>()
-                .is_ok_and(|level| asked.get(&s.language_id).is_some_and(|l| level >= *l))
+        .flat_map(|(language, lowest)| {
+            derived
+                .speakers
+                .get(language)
+                .into_iter()
+                .flatten()
+                .filter(|(_, level)| level >= lowest)
+                .map(|&(at, _)| at)
         })
-        .map(|s| s.interpreter_id)
         .collect();
-    let interpreters: Vec<&interpreter::Model> =
-        pool.interpreters.iter().filter(|i| candidates.contains(&i.id)).collect();
-    let interpreter_ids: Vec<i64> = interpreters.iter().map(|i| i.id).collect();
-    let mut skills: HashMap<i64, Vec<Skill>> = HashMap::new();
-    for s in pool.skills.iter().filter(|s| candidates.contains(&s.interpreter_id)) {
-        if let (Some(tag), Ok(level)) = (tag_of.get(&s.language_id), s.level.parse::<Level>()) {
-            skills.entry(s.interpreter_id).or_default().push(Skill { tag: tag.clone(), level });
-        }
-    }
-    let mut rules: HashMap<i64, Vec<&availability_rule::Model>> = HashMap::new();
-    for r in pool.availability.iter().filter(|r| candidates.contains(&r.interpreter_id)) {
-        rules.entry(r.interpreter_id).or_default().push(r);
-    }
-    let mut absences: HashMap<i64, Vec<Period>> = HashMap::new();
-    for a in &pool.absences {
-        if candidates.contains(&a.interpreter_id) && a.ends_at > from && a.starts_at < to {
-            absences.entry(a.interpreter_id).or_default().push(Period {
-                start: a.starts_at.with_timezone(&BERLIN).fixed_offset(),
-                end: a.ends_at.with_timezone(&BERLIN).fixed_offset(),
-            });
-        }
-    }
+    chosen.sort_unstable();
+    chosen.dedup();
+    let interpreter_ids: Vec<i64> = chosen.iter().map(|&at| pool.interpreters[at].id).collect();
+    let profiles: Vec<&super::pool::Profile> =
+        chosen.iter().map(|&at| &derived.profiles[at]).collect();
+    let rules_of = |profile: &super::pool::Profile| -> Vec<&availability_rule::Model> {
+        profile.rules.iter().map(|&r| &pool.availability[r]).collect()
+    };
 
     let planned_ids: Vec<i64> = to_plan.iter().map(|a| a.id).collect();
     let mut declined: HashMap<i64, Vec<String>> = HashMap::new();
@@ -222,10 +195,13 @@ pub async fn read(
             .collect();
         // Windows valid only on some dates, or for phone and video only, exclude the pairs the
         // weekly windows of the format would wrongly allow.
-        for interp in &interpreters {
-            let own = rules.get(&interp.id).map(Vec::as_slice).unwrap_or_default();
-            if !window_allows(own, a, mode) && window_allows_ignoring_limits(own, a) {
-                excluded_interpreters.push(problem_interpreter_id(interp.id));
+        for (profile, &id) in profiles.iter().zip(&interpreter_ids) {
+            if !profile.limited {
+                continue;
+            }
+            let own = rules_of(profile);
+            if !window_allows(&own, a, mode) && window_allows_ignoring_limits(&own, a) {
+                excluded_interpreters.push(problem_interpreter_id(id));
             }
         }
         excluded_interpreters.sort();
@@ -257,37 +233,24 @@ pub async fn read(
     for year in first_day.year()..=last_day.year() + 1 {
         holidays.extend(nrw_holidays(year).into_iter().map(|h| h.date));
     }
-    let problem_interpreters = interpreters
+    let problem_interpreters = chosen
         .iter()
-        .map(|i| {
-            let mut windows: Vec<Window> = rules
-                .get(&i.id)
-                .into_iter()
-                .flatten()
-                .filter_map(|r| {
-                    Some(Window {
-                        weekday: Weekday::from_iso_number(r.weekday)?,
-                        start: LocalTime::clamped(r.start_minute),
-                        end: LocalTime::clamped(r.end_minute),
-                    })
+        .zip(&profiles)
+        .map(|(&at, profile)| {
+            let mut interpreter = profile.problem.clone();
+            interpreter.absences = profile
+                .absences
+                .iter()
+                .map(|&index| &pool.absences[index])
+                .filter(|a| a.ends_at > from && a.starts_at < to)
+                .map(|a| Period {
+                    start: a.starts_at.with_timezone(&BERLIN).fixed_offset(),
+                    end: a.ends_at.with_timezone(&BERLIN).fixed_offset(),
                 })
                 .collect();
-            windows.sort_by_key(|w| (w.weekday, w.start, w.end));
-            windows.dedup();
-            Interpreter {
-                id: problem_interpreter_id(i.id),
-                user_id: problem_user_id(i.user_id),
-                site: site_code.get(&i.site_id).cloned().unwrap_or_default(),
-                gender: i.gender.as_deref().and_then(|g| g.parse().ok()),
-                modes: crate::services::views::modes_of(i),
-                languages: skills.remove(&i.id).unwrap_or_default(),
-                weekly_cap_minutes: u32::try_from(i.weekly_cap_minutes).unwrap_or(0),
-                daily_cap_minutes: u32::try_from(i.daily_cap_minutes).unwrap_or(0),
-                availability: windows,
-                absences: absences.remove(&i.id).unwrap_or_default(),
-                works_on_holidays: i.works_on_holidays,
-                declaration_signed: i.declaration_signed_on.is_some_and(|d| d <= today),
-            }
+            interpreter.declaration_signed =
+                pool.interpreters[at].declaration_signed_on.is_some_and(|d| d <= today);
+            interpreter
         })
         .collect();
 
@@ -295,15 +258,9 @@ pub async fn read(
         format: PROBLEM_FORMAT.to_owned(),
         timezone: BERLIN.name().to_owned(),
         holidays,
-        sites: sites.iter().map(|s| s.code.clone()).collect(),
-        travel_minutes,
-        languages: languages
-            .iter()
-            .map(|l| LanguageFallback {
-                tag: l.tag.clone(),
-                fallback: l.fallback_id.and_then(|f| tag_of.get(&f).cloned()),
-            })
-            .collect(),
+        sites: derived.site_codes.clone(),
+        travel_minutes: derived.travel.clone(),
+        languages: derived.languages.clone(),
         interpreters: problem_interpreters,
         appointments,
         fixed: Vec::new(),
