@@ -232,7 +232,7 @@ where
 
 /// Whether the calling code runs on the writers' thread (see [`on_writer_thread`]).
 #[must_use]
-pub fn on_the_writers_thread() -> bool {
+pub fn is_the_writers_thread() -> bool {
     IS_WRITERS_THREAD.get()
 }
 

@@ -204,7 +204,7 @@ pub async fn plan_now(
 ) -> Result<Plan, AppError> {
     let today = now.with_timezone(&crate::domain::time::BERLIN).date_naive();
     let snapshot = snapshot::read(db, organisation_id, appointments, planned, today).await?;
-    let solved = if crate::db::on_the_writers_thread() {
+    let solved = if crate::db::is_the_writers_thread() {
         // Every task of the writers' thread holds or waits for the write lock this transaction
         // holds: none can go on while the optimiser runs, and handing it to another thread
         // and back would only add two switches to the time the lock is held.

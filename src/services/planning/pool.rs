@@ -23,24 +23,19 @@ use crate::domain::time::{LocalTime, Weekday};
 use crate::repo;
 use crate::scheduling::format::{Interpreter, LanguageFallback, Skill, Travel, Window};
 
-/// What planning reads of an organisation's pool, in the order of the queries that read it.
+/// What planning reads of an organisation's pool: the rows a plan looks at each time, and what
+/// it takes from the pool's sites, travel times, languages and profiles, worked out once.
 #[derive(Debug)]
 pub struct Pool {
     stamp: i64,
     /// Absences that ended by then are left out.
     since: DateTime<Utc>,
-    pub sites: Vec<site::Model>,
-    pub travel: Vec<site_travel::Model>,
-    pub languages: Vec<language::Model>,
     /// The active profiles, by id.
     pub interpreters: Vec<interpreter::Model>,
-    /// Their languages, by id.
-    pub skills: Vec<interpreter_language::Model>,
     /// Their weekly windows.
     pub availability: Vec<availability_rule::Model>,
     /// Their absences that end after `since`, by start.
     pub absences: Vec<absence::Model>,
-    /// What every plan takes from the rows above, worked out once per read.
     pub derived: Derived,
 }
 
@@ -134,18 +129,7 @@ async fn read(
     let absences = repo::interpreters::absences_of(db, &ids, Some(since)).await?;
     let derived =
         derive(&sites, &travel, &languages, &interpreters, &skills, &availability, &absences);
-    Ok(Pool {
-        stamp,
-        since,
-        sites,
-        travel,
-        languages,
-        interpreters,
-        skills,
-        availability,
-        absences,
-        derived,
-    })
+    Ok(Pool { stamp, since, interpreters, availability, absences, derived })
 }
 
 fn derive(
