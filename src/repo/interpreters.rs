@@ -24,6 +24,32 @@ pub async fn by_user(
         .await
 }
 
+/// The display names of the users behind the given profiles, by profile id, in one query.
+///
+/// # Errors
+/// Database errors.
+pub async fn display_names(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, DbErr> {
+    use entities::app_user;
+    use sea_orm::{JoinType, QuerySelect, RelationTrait};
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    Ok(interpreter::Entity::find()
+        .select_only()
+        .column(interpreter::Column::Id)
+        .column(app_user::Column::DisplayName)
+        .join(JoinType::InnerJoin, interpreter::Relation::AppUser.def())
+        .filter(interpreter::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 /// One profile of the organisation.
 ///
 /// # Errors

@@ -653,3 +653,55 @@ async fn windows_for_calls_only_or_for_some_dates_only_decide_who_is_proposed() 
     let call = book("123D456784", "phone").await;
     assert_eq!(status(&call), "unfilled", "{}", call.text);
 }
+
+#[tokio::test]
+async fn a_booking_answers_with_the_appointments_as_they_are_read_afterwards() {
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let (start, end) = weekday_at(0, 10);
+    let until =
+        chrono::DateTime::parse_from_rfc3339(&start).unwrap().date_naive() + Duration::weeks(2);
+    let mut series = arabic_booking(&start, &end);
+    series["series"] = json!({ "every_weeks": 1, "until": until.to_string() });
+    let mut nobody = arabic_booking(&start, &end);
+    nobody["language"] = json!("gsg");
+    nobody["client_ref"] = json!("987X654321");
+    let (call_start, call_end) = weekday_at(3, 9);
+    // The series' first occurrence is unfilled: the first booking took its volunteer.
+    let mut proposals = 0;
+    for (body, proposed) in [
+        (arabic_booking(&start, &end), true),
+        (nobody, false),
+        (english_call(&call_start, &call_end), true),
+        (series, false),
+    ] {
+        let booked =
+            app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(body)).await;
+        assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.text);
+        assert_eq!(booked.body["status"] == "proposed", proposed, "{}", booked.text);
+        let mut answered = booked.body.clone();
+        let occurrences = answered
+            .as_object_mut()
+            .unwrap()
+            .remove("occurrences")
+            .map_or_else(|| vec![booked.body.clone()], |o| o.as_array().unwrap().clone());
+        // The first occurrence is the appointment the answer shows.
+        let first = app.get(&format!("/api/v1/appointments/{}", answered["id"]), &caseworker).await;
+        assert_eq!(first.body, answered);
+        for occurrence in occurrences {
+            let read =
+                app.get(&format!("/api/v1/appointments/{}", occurrence["id"]), &caseworker).await;
+            assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+            assert_eq!(read.body, occurrence);
+            if read.body["status"] == "proposed" {
+                proposals += 1;
+                assert!(
+                    read.body["interpreter"]["display_name"]
+                        .as_str()
+                        .is_some_and(|n| !n.is_empty())
+                );
+            }
+        }
+    }
+    assert_eq!(proposals, 4, "the single bookings' and the later occurrences'");
+}

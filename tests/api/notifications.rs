@@ -74,6 +74,46 @@ async fn each_change_queues_its_message_in_the_same_transaction() {
 }
 
 #[tokio::test]
+async fn each_occurrence_of_a_series_proposed_queues_its_own_message() {
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let (start, end) = weekday_at(3, 9);
+    let until = chrono::DateTime::parse_from_rfc3339(&start).unwrap().date_naive()
+        + chrono::Duration::weeks(3);
+    let mut body = english_call(&start, &end);
+    body["series"] = json!({ "every_weeks": 1, "until": until.to_string() });
+    let booked =
+        app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(body)).await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.text);
+    let occurrences = booked.body["occurrences"].as_array().unwrap();
+    assert_eq!(occurrences.len(), 4);
+    let mut proposed: Vec<String> = occurrences
+        .iter()
+        .filter(|o| o["status"] == "proposed")
+        .map(|o| o["start"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!proposed.is_empty(), "{}", booked.text);
+    let queued = outbox(&app).await;
+    assert!(queued.iter().all(|q| q.0 == "proposal"), "{queued:?}");
+    let mut told: Vec<String> = queued
+        .iter()
+        .map(|q| {
+            let start = q.1["event"]["start"].as_str().unwrap();
+            chrono::DateTime::parse_from_rfc3339(start)
+                .unwrap()
+                .with_timezone(&sprachpool::domain::time::BERLIN)
+                .to_rfc3339()
+        })
+        .collect();
+    proposed.sort();
+    told.sort();
+    assert_eq!(told, proposed, "one message per proposal, each of its own occurrence");
+    let uids: std::collections::BTreeSet<&str> =
+        queued.iter().map(|q| q.1["event"]["uid"].as_str().unwrap()).collect();
+    assert_eq!(uids.len(), queued.len(), "each its own calendar event");
+}
+
+#[tokio::test]
 async fn a_volunteer_who_turned_proposals_off_gets_none() {
     let app = TestApp::spawn().await;
     app.db

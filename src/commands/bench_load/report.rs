@@ -111,6 +111,16 @@ pub fn print_rows(measured: &Measured, rows: &[(Option<Operation>, Figures)]) {
             cpu.generator.as_secs_f64() / seconds,
             cpu.service.as_secs_f64() * 1000.0 / answered,
         );
+        if let Some(one_core) = cpu.one_core {
+            println!(
+                "{:<8} {:<7} the writers' core: {:.2} busy with the writers' threads, {:.3} ms per \
+                 request",
+                "",
+                "",
+                one_core.as_secs_f64() / seconds,
+                one_core.as_secs_f64() * 1000.0 / answered,
+            );
+        }
     }
 }
 

@@ -143,14 +143,17 @@ pub async fn run(
         }));
     }
     let cpu = tokio::spawn(async move {
-        use super::cpu::used_by;
+        use super::cpu::{used_by, used_on_one_core};
         tokio::time::sleep_until(measure_from.into()).await;
         let start = (used_by(service_pid)?, used_by(std::process::id())?);
+        let one_core_start = used_on_one_core(service_pid);
         tokio::time::sleep_until(until.into()).await;
         let end = (used_by(service_pid)?, used_by(std::process::id())?);
+        let one_core_end = used_on_one_core(service_pid);
         Some(super::cpu::Usage {
             service: end.0.saturating_sub(start.0),
             generator: end.1.saturating_sub(start.1),
+            one_core: one_core_start.zip(one_core_end).map(|(s, e)| e.saturating_sub(s)),
         })
     });
     let mut samples = Vec::new();

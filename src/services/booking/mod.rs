@@ -15,6 +15,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::notify::NoticeKind;
 use super::planning;
 use super::{audit, clean_text, now};
 use crate::auth::Caller;
@@ -26,7 +27,7 @@ use crate::domain::{FieldErrors, Gender, LanguageTag, Level, Mode, Role};
 use crate::error::AppError;
 use crate::repo;
 use crate::repo::First;
-use views::{AppointmentView, appointment_views};
+use views::{AppointmentView, appointment_views, booked_views};
 
 /// A weekly recurrence.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -212,6 +213,7 @@ pub async fn book(
 
     let checked = Checked {
         language_id: language.id,
+        language_tag: language.tag,
         site_id,
         kind,
         referral_client: referral.map(|r| r.client),
@@ -220,22 +222,17 @@ pub async fn book(
         length: end - start,
         at,
     };
-    let (rows, series_id) =
-        together::write(db, Written { caller: caller.clone(), input, checked }).await?;
+    let site = input.site.clone().filter(|_| checked.site_id.is_some());
+    let language = checked.language_tag.clone();
+    let written = together::write(db, Written { caller: caller.clone(), input, checked }).await?;
 
-    // Read back after the commit, outside the lock, in one snapshot: the booking as it
-    // stands now.
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let read = crate::db::read_snapshot(db).await?;
-    let fresh = appointment::Entity::find()
-        .filter(appointment::Column::Id.is_in(ids))
-        .order_by_asc(appointment::Column::StartsAt)
-        .all(&read)
-        .await?;
-    let mut views = appointment_views(&read, caller.organisation_id, &fresh, true).await?;
-    read.rollback().await?;
+    // The answer is the booking as its transaction wrote it; only the names of the volunteers
+    // proposed are read, after the commit and outside the lock.
+    let mut views =
+        booked_views(db, &written.booked, &written.client_reference, &language, site.as_deref())
+            .await?;
     let appointment = views.first().cloned().ok_or(AppError::NotFound)?;
-    if series_id.is_none() {
+    if written.series_id.is_none() {
         views.clear();
     }
     Ok(Booking { appointment, occurrences: views })
@@ -244,6 +241,7 @@ pub async fn book(
 /// What a booking asks for, checked and looked up before the write lock.
 struct Checked {
     language_id: i64,
+    language_tag: String,
     site_id: Option<i64>,
     kind: AppointmentKind,
     /// The client of the referral the booking is for.
@@ -261,13 +259,18 @@ struct Written {
     checked: Checked,
 }
 
-/// The appointments written, in order, and the series they belong to.
-type WrittenRows = (Vec<appointment::Model>, Option<i64>);
+/// A booking as its transaction wrote it: the appointments in order with their proposals,
+/// the series they belong to, and the client's reference.
+struct WrittenRows {
+    booked: Vec<planning::Booked>,
+    series_id: Option<i64>,
+    client_reference: String,
+}
 
 /// The part of a booking that holds the write lock, in the write transaction `txn`: the
-/// client, the series, the appointments and the plan; the audit entries follow with
-/// [`audit_created`]. After an error, the transaction is to be rolled back: part of the booking
-/// may be written in it.
+/// client, the series, the appointments and the plan; the audit entries and the proposals'
+/// messages follow with [`record_written`]. After an error, the transaction is to be rolled
+/// back: part of the booking may be written in it.
 async fn write_booking(
     txn: &DatabaseTransaction,
     Written { caller, input, checked }: &Written,
@@ -310,72 +313,74 @@ async fn write_booking(
         None => None,
     };
     let (at, length) = (checked.at, checked.length);
-    let mut rows = Vec::with_capacity(checked.starts.len());
-    for occurrence in &checked.starts {
+    let mut unwritten = Vec::with_capacity(checked.starts.len());
+    for (placeholder, occurrence) in (1..).map(|n: i64| -n).zip(&checked.starts) {
         let timing = Timing::of(*occurrence, *occurrence + length, at);
-        let row = appointment::ActiveModel {
-            organisation_id: Set(caller.organisation_id),
-            caseworker_id: Set(caller.user_id),
-            client_id: Set(client.id),
-            series_id: Set(series_id),
-            course_referral_id: Set(input.course_referral_id.filter(|_| from_referral)),
-            recognition_referral_id: Set(input.recognition_referral_id.filter(|_| from_referral)),
-            language_id: Set(checked.language_id),
-            min_level: Set(input.min_level.as_str().to_owned()),
-            starts_at: Set(*occurrence),
-            ends_at: Set(*occurrence + length),
-            mode: Set(input.mode.as_str().to_owned()),
-            site_id: Set(checked.site_id),
-            kind: Set(checked.kind.as_str().to_owned()),
-            priority: Set(i32::from(input.priority)),
-            sensitive: Set(input.sensitive),
+        unwritten.push(appointment::Model {
+            id: placeholder,
+            organisation_id: caller.organisation_id,
+            caseworker_id: caller.user_id,
+            client_id: client.id,
+            series_id,
+            course_referral_id: input.course_referral_id.filter(|_| from_referral),
+            recognition_referral_id: input.recognition_referral_id.filter(|_| from_referral),
+            language_id: checked.language_id,
+            min_level: input.min_level.as_str().to_owned(),
+            starts_at: *occurrence,
+            ends_at: *occurrence + length,
+            mode: input.mode.as_str().to_owned(),
+            site_id: checked.site_id,
+            kind: checked.kind.as_str().to_owned(),
+            priority: i32::from(input.priority),
+            sensitive: input.sensitive,
             // The booking's own preference, else the one on the client's record.
-            gender_preference: Set(input
+            gender_preference: input
                 .gender_preference
                 .map(|g| g.as_str().to_owned())
-                .or_else(|| client.gender_preference.clone())),
-            status: Set(AppointmentStatus::Open.as_str().to_owned()),
-            unfilled_reason: Set(None),
-            fallback_kind: Set(None),
-            fallback_note: Set(None),
-            unfilled_detail: Set(None),
-            version: Set(0),
-            created_at: Set(at),
-            updated_at: Set(at),
-            local_date: Set(timing.local_date),
-            local_week: Set(timing.local_week),
-            duration_minutes: Set(timing.duration_minutes),
-            lead_minutes: Set(timing.lead_minutes),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-        rows.push(row);
+                .or_else(|| client.gender_preference.clone()),
+            status: AppointmentStatus::Open.as_str().to_owned(),
+            unfilled_reason: None,
+            fallback_kind: None,
+            fallback_note: None,
+            unfilled_detail: None,
+            version: 0,
+            created_at: at,
+            updated_at: at,
+            local_date: timing.local_date,
+            local_week: timing.local_week,
+            duration_minutes: timing.duration_minutes,
+            lead_minutes: timing.lead_minutes,
+        });
     }
-    planning::plan_now(txn, caller.organisation_id, &rows, planning::Planned::JustBooked, at)
-        .await?;
-    Ok((rows, series_id))
+    let booked = planning::book(txn, caller.organisation_id, unwritten, at).await?;
+    Ok(WrittenRows { booked, series_id, client_reference: client.reference })
 }
 
-/// Records the appointments of written bookings in the audit log, in one statement for all:
-/// a group of bookings written together adds one statement to its transaction, not one each.
-async fn audit_created(
+/// Records the appointments of written bookings in the audit log and queues the messages of
+/// their proposals, in one statement each for all: a group of bookings written together adds
+/// three statements to its transaction, not three each.
+async fn record_written(
     txn: &DatabaseTransaction,
     written: impl IntoIterator<Item = (&Written, &WrittenRows)>,
 ) -> Result<(), sea_orm::DbErr> {
     let mut entries = Vec::new();
-    for (Written { caller, .. }, (rows, series_id)) in written {
+    let mut proposals = Vec::new();
+    for (Written { caller, .. }, WrittenRows { booked, series_id, .. }) in written {
         let details = serde_json::json!({ "series_id": series_id });
-        entries.extend(rows.iter().map(|row| repo::audit::AuditEntry {
+        entries.extend(booked.iter().map(|b| repo::audit::AuditEntry {
             organisation_id: Some(caller.organisation_id),
             actor_user_id: Some(caller.user_id),
             action: "appointment.create",
             entity: "appointment",
-            entity_id: Some(row.id.to_string()),
+            entity_id: Some(b.appointment.id.to_string()),
             details: details.clone(),
         }));
+        proposals.extend(
+            booked.iter().filter_map(|b| Some((b.proposal?.assignment_id, NoticeKind::Proposal))),
+        );
     }
-    repo::audit::record_all(txn, entries, now()).await
+    repo::audit::record_all(txn, entries, now()).await?;
+    super::notify::assignments_changed(txn, &proposals).await
 }
 
 /// Filters of `GET /api/v1/appointments`.

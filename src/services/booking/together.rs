@@ -4,8 +4,8 @@
 //! WAL, where the pages one booking changes (the newest appointments, audit entries and
 //! proposals, and their indexes) are mostly those the next one changes too. Under many
 //! caseworkers at once, the write lock is the service's bottleneck, and a group of bookings
-//! holds it for much less than the same bookings one after the other. Their audit entries are
-//! written in one statement at the end.
+//! holds it for much less than the same bookings one after the other. Their audit entries and
+//! their proposals' messages are written in one statement each at the end.
 //!
 //! Each booking is still all or nothing, and gets its own answer: if any booking of a group
 //! fails, the group's transaction is rolled back and each of its bookings is written again
@@ -21,7 +21,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::oneshot;
 use tracing::Instrument;
 
-use super::{Written, WrittenRows, audit_created, write_booking};
+use super::{Written, WrittenRows, record_written, write_booking};
 use crate::error::AppError;
 
 /// Most bookings in one transaction: every other writer waits for the group to commit.
@@ -136,7 +136,7 @@ async fn together(
     for waiting in group {
         written.push(write_booking(&txn, &waiting.booking).instrument(waiting.span.clone()).await?);
     }
-    audit_created(&txn, group.iter().map(|waiting| &waiting.booking).zip(&written)).await?;
+    record_written(&txn, group.iter().map(|waiting| &waiting.booking).zip(&written)).await?;
     txn.commit().await?;
     Ok(written)
 }
@@ -145,7 +145,7 @@ async fn together(
 async fn alone(db: &DatabaseConnection, booking: &Written) -> Result<WrittenRows, AppError> {
     let txn = crate::db::write(db).await?;
     let written = write_booking(&txn, booking).await?;
-    audit_created(&txn, [(booking, &written)]).await?;
+    record_written(&txn, [(booking, &written)]).await?;
     txn.commit().await?;
     Ok(written)
 }

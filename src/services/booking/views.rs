@@ -13,6 +13,7 @@ use crate::domain::booking::{AppointmentKind, AppointmentStatus, FallbackKind};
 use crate::domain::{Gender, Level, Mode};
 use crate::repo;
 use crate::scheduling::format::Reason;
+use crate::services::planning::Booked;
 use crate::services::views::in_berlin;
 
 /// A request booked for less than this ahead is flagged as short notice (never refused).
@@ -83,19 +84,7 @@ pub async fn appointment_views(
             .map(|a| (a.appointment_id, a))
             .collect();
     let interpreter_ids: Vec<i64> = live.values().map(|a| a.interpreter_id).collect();
-    let mut names: HashMap<i64, String> = HashMap::new();
-    if !interpreter_ids.is_empty() {
-        let profiles = entities::interpreter::Entity::find()
-            .filter(entities::interpreter::Column::Id.is_in(interpreter_ids))
-            .all(db)
-            .await?;
-        let users =
-            repo::users::display_names(db, &profiles.iter().map(|p| p.user_id).collect::<Vec<_>>())
-                .await?;
-        for p in profiles {
-            names.insert(p.id, users.get(&p.user_id).cloned().unwrap_or_default());
-        }
-    }
+    let names = repo::interpreters::display_names(db, &interpreter_ids).await?;
     let clients: HashMap<i64, String> = if with_client {
         let client_ids: Vec<i64> = rows.iter().map(|a| a.client_id).collect();
         entities::client::Entity::find()
@@ -149,35 +138,87 @@ pub async fn appointment_views(
                 id: l.interpreter_id,
                 display_name: names.get(&l.interpreter_id).cloned().unwrap_or_default(),
             });
-            AppointmentView {
-                id: a.id,
-                status: a.status.parse().unwrap_or(AppointmentStatus::Open),
-                client_ref: clients.get(&a.client_id).cloned(),
-                language: languages.get(&a.language_id).cloned().unwrap_or_default(),
-                min_level: a.min_level.parse().unwrap_or(Level::B1),
-                start: in_berlin(a.starts_at),
-                end: in_berlin(a.ends_at),
-                mode: a.mode.parse().unwrap_or(Mode::Phone),
-                site: a.site_id.and_then(|s| sites.get(&s).cloned()),
-                kind: a.kind.parse().unwrap_or(AppointmentKind::Other),
-                priority: a.priority,
-                sensitive: a.sensitive,
-                gender_preference: a.gender_preference.as_deref().and_then(|g| g.parse().ok()),
+            view(
+                a,
                 interpreter,
-                reason: a.unfilled_reason.as_deref().and_then(|r| {
-                    serde_json::from_value(serde_json::Value::String(r.to_owned())).ok()
-                }),
-                reason_detail: a.unfilled_detail.clone().filter(|d| !d.is_empty()),
-                fallback: a
-                    .fallback_kind
-                    .as_deref()
-                    .and_then(|k| k.parse().ok())
-                    .map(|kind| FallbackView { kind, note: a.fallback_note.clone() }),
-                series_id: a.series_id,
-                short_notice: a.starts_at - a.created_at < SHORT_NOTICE,
-            }
+                clients.get(&a.client_id).cloned(),
+                languages.get(&a.language_id).cloned().unwrap_or_default(),
+                a.site_id.and_then(|s| sites.get(&s).cloned()),
+            )
         })
         .collect())
+}
+
+/// Views of a booking's appointments as its transaction wrote them, for the caseworker who
+/// booked, with the language tag and site code the booking named: nothing needs reading back
+/// but the names of the volunteers proposed.
+///
+/// # Errors
+/// Database errors.
+pub async fn booked_views(
+    db: &impl ConnectionTrait,
+    booked: &[Booked],
+    client_ref: &str,
+    language: &str,
+    site: Option<&str>,
+) -> Result<Vec<AppointmentView>, DbErr> {
+    let interpreter_ids: Vec<i64> =
+        booked.iter().filter_map(|b| Some(b.proposal?.interpreter_id)).collect();
+    let names = repo::interpreters::display_names(db, &interpreter_ids).await?;
+    Ok(booked
+        .iter()
+        .map(|b| {
+            let interpreter = b.proposal.map(|p| InterpreterRef {
+                id: p.interpreter_id,
+                display_name: names.get(&p.interpreter_id).cloned().unwrap_or_default(),
+            });
+            view(
+                &b.appointment,
+                interpreter,
+                Some(client_ref.to_owned()),
+                language.to_owned(),
+                site.map(str::to_owned),
+            )
+        })
+        .collect())
+}
+
+/// An appointment as shown, with what is looked up elsewhere.
+fn view(
+    a: &appointment::Model,
+    interpreter: Option<InterpreterRef>,
+    client_ref: Option<String>,
+    language: String,
+    site: Option<String>,
+) -> AppointmentView {
+    AppointmentView {
+        id: a.id,
+        status: a.status.parse().unwrap_or(AppointmentStatus::Open),
+        client_ref,
+        language,
+        min_level: a.min_level.parse().unwrap_or(Level::B1),
+        start: in_berlin(a.starts_at),
+        end: in_berlin(a.ends_at),
+        mode: a.mode.parse().unwrap_or(Mode::Phone),
+        site,
+        kind: a.kind.parse().unwrap_or(AppointmentKind::Other),
+        priority: a.priority,
+        sensitive: a.sensitive,
+        gender_preference: a.gender_preference.as_deref().and_then(|g| g.parse().ok()),
+        interpreter,
+        reason: a
+            .unfilled_reason
+            .as_deref()
+            .and_then(|r| serde_json::from_value(serde_json::Value::String(r.to_owned())).ok()),
+        reason_detail: a.unfilled_detail.clone().filter(|d| !d.is_empty()),
+        fallback: a
+            .fallback_kind
+            .as_deref()
+            .and_then(|k| k.parse().ok())
+            .map(|kind| FallbackView { kind, note: a.fallback_note.clone() }),
+        series_id: a.series_id,
+        short_notice: a.starts_at - a.created_at < SHORT_NOTICE,
+    }
 }
 
 /// Now, for "booked ahead" and "in the past".

@@ -103,29 +103,59 @@ pub async fn assignment_changed(
     assignment_id: i64,
     kind: NoticeKind,
 ) -> Result<(), DbErr> {
-    let Some(about) = Change::read(db, assignment_id).await? else { return Ok(()) };
-    if !about.has_email || muted(&about.notifications_off, kind) {
+    assignments_changed(db, &[(assignment_id, kind)]).await
+}
+
+/// Queues the notices of several changed assignments, in the caller's transaction, with one
+/// read of what they say and one write of the outbox: a group of bookings holding the write
+/// lock queues its proposals together at its end. As [`assignment_changed`] for each.
+///
+/// # Errors
+/// Database errors.
+pub async fn assignments_changed(
+    db: &impl ConnectionTrait,
+    changes: &[(i64, NoticeKind)],
+) -> Result<(), DbErr> {
+    if changes.is_empty() {
         return Ok(());
     }
-    let place = match (about.site_name, about.site_address) {
-        (Some(name), Some(address)) => format!("{name}, {address}"),
-        (Some(name), None) => name,
-        (None, _) => String::new(),
-    };
-    let event = EventFacts {
-        uid: format!("assignment-{assignment_id}@sprachpool"),
-        sequence: i64::from(about.assignment_version) + i64::from(about.appointment_version),
-        start: about.starts_at,
-        end: about.ends_at,
-        language_de: about.language_de.unwrap_or_default(),
-        language_en: about.language_en.unwrap_or_default(),
-        kind: about.kind,
-        place,
-        mode: about.mode,
-        confirmed: about.status == "confirmed",
-    };
-    let notice = Notice { kind, event: Some(event), due: None };
-    enqueue(db, about.organisation_id, about.user_id, &notice).await
+    let ids: Vec<i64> = changes.iter().map(|&(id, _)| id).collect();
+    let about: std::collections::HashMap<i64, Change> =
+        Change::read(db, &ids).await?.into_iter().map(|c| (c.assignment_id, c)).collect();
+    let at = now();
+    let mut rows = Vec::with_capacity(changes.len());
+    for &(assignment_id, kind) in changes {
+        let Some(about) = about.get(&assignment_id) else { continue };
+        if !about.has_email || muted(&about.notifications_off, kind) {
+            continue;
+        }
+        let place = match (&about.site_name, &about.site_address) {
+            (Some(name), Some(address)) => format!("{name}, {address}"),
+            (Some(name), None) => name.clone(),
+            (None, _) => String::new(),
+        };
+        let event = EventFacts {
+            uid: format!("assignment-{assignment_id}@sprachpool"),
+            sequence: i64::from(about.assignment_version) + i64::from(about.appointment_version),
+            start: about.starts_at,
+            end: about.ends_at,
+            language_de: about.language_de.clone().unwrap_or_default(),
+            language_en: about.language_en.clone().unwrap_or_default(),
+            kind: about.kind.clone(),
+            place,
+            mode: about.mode.clone(),
+            confirmed: about.status == "confirmed",
+        };
+        let notice = Notice { kind, event: Some(event), due: None };
+        rows.push(outbox_row(about.organisation_id, about.user_id, &notice, at));
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    // Written inside bookings' and planning's transactions, which hold the write lock: the
+    // rows are not read back.
+    outbox::Entity::insert_many(rows).exec_without_returning(db).await?;
+    Ok(())
 }
 
 /// Whether the user turned this kind of message off.
@@ -137,6 +167,7 @@ pub fn muted(off: &str, kind: NoticeKind) -> bool {
 /// written inside the transactions of bookings and planning, which hold the write lock.
 #[derive(Debug, FromQueryResult)]
 struct Change {
+    assignment_id: i64,
     organisation_id: i64,
     status: String,
     assignment_version: i32,
@@ -155,11 +186,12 @@ struct Change {
 }
 
 impl Change {
-    async fn read(db: &impl ConnectionTrait, assignment_id: i64) -> Result<Option<Self>, DbErr> {
+    async fn read(db: &impl ConnectionTrait, assignment_ids: &[i64]) -> Result<Vec<Self>, DbErr> {
         use entities::{app_user, language, site};
         use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query};
         let query = Query::select()
             .from(assignment::Entity)
+            .expr_as(Expr::col((assignment::Entity, assignment::Column::Id)), "assignment_id")
             .column((assignment::Entity, assignment::Column::OrganisationId))
             .column((assignment::Entity, assignment::Column::Status))
             .expr_as(
@@ -214,9 +246,12 @@ impl Change {
                 Expr::col((site::Entity, site::Column::Id))
                     .equals((appointment::Entity, appointment::Column::SiteId)),
             )
-            .and_where(Expr::col((assignment::Entity, assignment::Column::Id)).eq(assignment_id))
+            .and_where(
+                Expr::col((assignment::Entity, assignment::Column::Id))
+                    .is_in(assignment_ids.iter().copied()),
+            )
             .to_owned();
-        Self::find_by_statement(db.get_database_backend().build(&query)).one(db).await
+        Self::find_by_statement(db.get_database_backend().build(&query)).all(db).await
     }
 }
 
@@ -226,8 +261,21 @@ async fn enqueue(
     user_id: i64,
     notice: &Notice,
 ) -> Result<(), DbErr> {
-    let at = now();
-    let row = outbox::ActiveModel {
+    let row = outbox_row(organisation_id, user_id, notice, now());
+    // Written inside bookings' and planning's transactions, which hold the write lock: the
+    // row is not read back.
+    outbox::Entity::insert(row).exec_without_returning(db).await?;
+    Ok(())
+}
+
+/// A pending message to `user_id`, to be sent at once.
+fn outbox_row(
+    organisation_id: i64,
+    user_id: i64,
+    notice: &Notice,
+    at: DateTime<Utc>,
+) -> outbox::ActiveModel {
+    outbox::ActiveModel {
         organisation_id: Set(organisation_id),
         recipient_user_id: Set(Some(user_id)),
         kind: Set(notice.kind.as_str().to_owned()),
@@ -240,9 +288,5 @@ async fn enqueue(
         created_at: Set(at),
         sent_at: Set(None),
         ..Default::default()
-    };
-    // Written inside bookings' and planning's transactions, which hold the write lock: the
-    // row is not read back.
-    outbox::Entity::insert(row).exec_without_returning(db).await?;
-    Ok(())
+    }
 }

@@ -15,7 +15,8 @@ use chrono::{DateTime, Utc};
 use entities::{appointment, assignment};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, IntoActiveModel,
+    NotSet, QueryFilter, Set,
 };
 
 use crate::error::AppError;
@@ -43,6 +44,49 @@ pub async fn solve(snapshot: &Snapshot, limit: Duration) -> Result<scheduling::S
     .map_err(|found| AppError::Internal(format!("inconsistent planning problem: {found:?}")))
 }
 
+/// What a plan says of one planned appointment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome<'p> {
+    /// Proposed to this interpreter (database id).
+    Proposed(i64),
+    /// Nobody, with the plan's reason as the database stores it and as a sentence.
+    Unfilled { reason: &'p str, detail: &'p str },
+}
+
+/// The plan's outcome for each appointment of the snapshot, in its order. An appointment the
+/// plan forgot to mention is unfilled for lack of capacity.
+pub fn outcomes<'p>(snapshot: &Snapshot, plan: &'p Plan) -> Vec<Outcome<'p>> {
+    let position: HashMap<&str, usize> = snapshot
+        .problem
+        .appointments
+        .iter()
+        .enumerate()
+        .map(|(at, a)| (a.id.as_str(), at))
+        .collect();
+    let interpreter_of: HashMap<&str, i64> = snapshot
+        .problem
+        .interpreters
+        .iter()
+        .zip(&snapshot.interpreter_ids)
+        .map(|(i, id)| (i.id.as_str(), *id))
+        .collect();
+    let mut outcomes =
+        vec![Outcome::Unfilled { reason: "capacity", detail: "" }; snapshot.appointment_ids.len()];
+    for u in &plan.unassigned {
+        if let Some(&at) = position.get(u.appointment.as_str()) {
+            outcomes[at] = Outcome::Unfilled { reason: u.reason.as_str(), detail: &u.detail };
+        }
+    }
+    for a in &plan.assignments {
+        if let (Some(&at), Some(&interpreter_id)) =
+            (position.get(a.appointment.as_str()), interpreter_of.get(a.interpreter.as_str()))
+        {
+            outcomes[at] = Outcome::Proposed(interpreter_id);
+        }
+    }
+    outcomes
+}
+
 /// What applying a plan changed.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Applied {
@@ -66,27 +110,7 @@ pub async fn apply(
     run_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Applied, DbErr> {
-    let appointment_of: HashMap<String, i64> = snapshot
-        .problem
-        .appointments
-        .iter()
-        .zip(&snapshot.appointment_ids)
-        .map(|(a, id)| (a.id.clone(), *id))
-        .collect();
-    let interpreter_of: HashMap<String, i64> = snapshot
-        .problem
-        .interpreters
-        .iter()
-        .zip(&snapshot.interpreter_ids)
-        .map(|(i, id)| (i.id.clone(), *id))
-        .collect();
-    let target: HashMap<i64, i64> = plan
-        .assignments
-        .iter()
-        .filter_map(|a| {
-            Some((*appointment_of.get(&a.appointment)?, *interpreter_of.get(&a.interpreter)?))
-        })
-        .collect();
+    let outcomes = outcomes(snapshot, plan);
     let current: HashMap<i64, assignment::Model> = match snapshot.planned {
         Planned::Existing => {
             repo::booking::assignments_of(db, &snapshot.appointment_ids, &["proposed"])
@@ -103,17 +127,13 @@ pub async fn apply(
         .filter(|(kind, _, _)| *kind == "appointment")
         .map(|&(_, id, version)| (id, version))
         .collect();
-    let unfilled: HashMap<i64, (&str, &str)> = plan
-        .unassigned
-        .iter()
-        .filter_map(|u| {
-            Some((*appointment_of.get(&u.appointment)?, (u.reason.as_str(), u.detail.as_str())))
-        })
-        .collect();
 
     let mut applied = Applied::default();
-    for &appointment_id in &snapshot.appointment_ids {
-        let wanted = target.get(&appointment_id).copied();
+    for (&appointment_id, outcome) in snapshot.appointment_ids.iter().zip(&outcomes) {
+        let wanted = match outcome {
+            Outcome::Proposed(interpreter_id) => Some(*interpreter_id),
+            Outcome::Unfilled { .. } => None,
+        };
         let existing = current.get(&appointment_id);
         let kept = matches!((existing, wanted), (Some(e), Some(w)) if e.interpreter_id == w);
         if let Some(e) = existing.filter(|_| !kept) {
@@ -146,21 +166,16 @@ pub async fn apply(
         match wanted {
             Some(interpreter_id) => {
                 if !kept {
-                    let proposed = assignment::ActiveModel {
-                        organisation_id: Set(organisation_id),
-                        appointment_id: Set(appointment_id),
-                        interpreter_id: Set(interpreter_id),
-                        planning_run_id: Set(run_id),
-                        status: Set("proposed".to_owned()),
-                        decline_reason: Set(None),
-                        version: Set(0),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                        ..Default::default()
-                    }
-                    .insert(db)
-                    .await?;
-                    notify::assignment_changed(db, proposed.id, NoticeKind::Proposal).await?;
+                    let proposed = assignment::Entity::insert(proposal_row(
+                        (organisation_id, run_id),
+                        appointment_id,
+                        interpreter_id,
+                        now,
+                    ))
+                    .exec(db)
+                    .await?
+                    .last_insert_id;
+                    notify::assignment_changed(db, proposed, NoticeKind::Proposal).await?;
                 }
                 applied.assigned += 1;
                 update = update
@@ -176,8 +191,10 @@ pub async fn apply(
             }
             None => {
                 applied.unfilled += 1;
-                let (reason, detail) =
-                    unfilled.get(&appointment_id).copied().unwrap_or(("capacity", ""));
+                let (reason, detail) = match outcome {
+                    Outcome::Unfilled { reason, detail } => (*reason, *detail),
+                    Outcome::Proposed(_) => ("capacity", ""),
+                };
                 update = update
                     .col_expr(appointment::Column::Status, Expr::value("unfilled"))
                     .col_expr(appointment::Column::UnfilledReason, Expr::value(reason))
@@ -204,6 +221,108 @@ pub async fn plan_now(
 ) -> Result<Plan, AppError> {
     let today = now.with_timezone(&crate::domain::time::BERLIN).date_naive();
     let snapshot = snapshot::read(db, organisation_id, appointments, planned, today).await?;
+    let plan = solve_at_once(&snapshot).await?;
+    apply(db, organisation_id, &snapshot, &plan, None, now).await?;
+    Ok(plan)
+}
+
+/// A booked appointment as written, and its proposal.
+#[derive(Debug, Clone)]
+pub struct Booked {
+    pub appointment: appointment::Model,
+    /// `None` if unfilled.
+    pub proposal: Option<Proposal>,
+}
+
+/// An assignment proposed, by database ids.
+#[derive(Debug, Clone, Copy)]
+pub struct Proposal {
+    pub assignment_id: i64,
+    pub interpreter_id: i64,
+}
+
+/// Plans a booking's appointments before they are written, then writes each once, with the
+/// plan's outcome, and its proposal. Nobody can have planned or proposed them before, so
+/// writing them open and updating them after the plan would only add a statement each while
+/// the write lock is held. `unwritten` carry distinct placeholder ids (below 0, so that none
+/// is an appointment's), which the problem names them by; what is returned has the ids
+/// written, in the same order. The proposals' notices are the caller's to queue in the same
+/// transaction ([`notify::assignments_changed`]), so that a group of bookings queues all of
+/// its own at once.
+///
+/// # Errors
+/// Database errors; an optimiser failure.
+pub async fn book(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+    unwritten: Vec<appointment::Model>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Booked>, AppError> {
+    let today = now.with_timezone(&crate::domain::time::BERLIN).date_naive();
+    let snapshot =
+        snapshot::read(db, organisation_id, &unwritten, Planned::JustBooked, today).await?;
+    let plan = solve_at_once(&snapshot).await?;
+    let mut booked = Vec::with_capacity(unwritten.len());
+    for (mut row, outcome) in unwritten.into_iter().zip(outcomes(&snapshot, &plan)) {
+        let interpreter_id = match outcome {
+            Outcome::Proposed(interpreter_id) => {
+                row.status = "proposed".to_owned();
+                (row.unfilled_reason, row.unfilled_detail) = (None, None);
+                Some(interpreter_id)
+            }
+            Outcome::Unfilled { reason, detail } => {
+                row.status = "unfilled".to_owned();
+                row.unfilled_reason = Some(reason.to_owned());
+                row.unfilled_detail = Some(detail.to_owned());
+                None
+            }
+        };
+        let mut written = row.clone().into_active_model().reset_all();
+        written.id = NotSet;
+        row.id = appointment::Entity::insert(written).exec(db).await?.last_insert_id;
+        let proposal = match interpreter_id {
+            None => None,
+            Some(interpreter_id) => Some(Proposal {
+                interpreter_id,
+                assignment_id: assignment::Entity::insert(proposal_row(
+                    (organisation_id, None),
+                    row.id,
+                    interpreter_id,
+                    now,
+                ))
+                .exec(db)
+                .await?
+                .last_insert_id,
+            }),
+        };
+        booked.push(Booked { appointment: row, proposal });
+    }
+    Ok(booked)
+}
+
+/// A new proposal of an appointment to an interpreter, by the planning run if any.
+fn proposal_row(
+    (organisation_id, run_id): (i64, Option<i64>),
+    appointment_id: i64,
+    interpreter_id: i64,
+    now: DateTime<Utc>,
+) -> assignment::ActiveModel {
+    assignment::ActiveModel {
+        organisation_id: Set(organisation_id),
+        appointment_id: Set(appointment_id),
+        interpreter_id: Set(interpreter_id),
+        planning_run_id: Set(run_id),
+        status: Set("proposed".to_owned()),
+        decline_reason: Set(None),
+        version: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// Solves a snapshot for someone waiting for the answer.
+async fn solve_at_once(snapshot: &Snapshot) -> Result<Plan, AppError> {
     let solved = if crate::db::is_the_writers_thread() {
         // Every task of the writers' thread holds or waits for the write lock this transaction
         // holds: none can go on while the optimiser runs, and handing it to another thread
@@ -213,9 +332,8 @@ pub async fn plan_now(
                 AppError::Internal(format!("inconsistent planning problem: {found:?}"))
             })?
     } else {
-        solve(&snapshot, AT_ONCE).await?
+        solve(snapshot, AT_ONCE).await?
     };
-    apply(db, organisation_id, &snapshot, &solved.plan, None, now).await?;
     Ok(solved.plan)
 }
 

@@ -49,8 +49,8 @@ pub struct Snapshot {
 pub enum Planned {
     /// Appointments that may have been planned before: their proposals and declines count.
     Existing,
-    /// Appointments written in the same transaction, not visible to anyone else: none can
-    /// have an assignment yet, so none is read.
+    /// A booking's appointments, planned before they are written: none can have an
+    /// assignment yet, so none is read.
     JustBooked,
 }
 
