@@ -195,37 +195,96 @@ pub async fn exclusions_of(
         .await
 }
 
-/// For each of the given clients, the interpreter of their latest confirmed or held
-/// appointment that started before `before`, in one query.
+/// What planning takes from the given clients' history, read in one query: each client's
+/// excluded interpreters, and the interpreter of their latest confirmed or held appointment
+/// that started before `before`.
+#[derive(Debug, Default)]
+pub struct ClientHistory {
+    /// (client, interpreter) pairs.
+    pub exclusions: Vec<(i64, i64)>,
+    /// The previous interpreter, by client.
+    pub previous: std::collections::HashMap<i64, i64>,
+}
+
+/// One row of [`client_history`]: an exclusion, or a past appointment with its start and id.
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct HistoryRow {
+    past: bool,
+    client_id: i64,
+    interpreter_id: i64,
+    starts_at: Option<DateTime<Utc>>,
+    appointment_id: Option<i64>,
+}
+
+/// The given clients' [`ClientHistory`]. Planning reads it while a booking holds the write
+/// lock, so exclusions and past appointments come in one statement.
 ///
 /// # Errors
 /// Database errors.
-pub async fn previous_interpreters(
+pub async fn client_history(
     db: &impl ConnectionTrait,
     client_ids: &[i64],
     before: DateTime<Utc>,
-) -> Result<std::collections::HashMap<i64, i64>, DbErr> {
-    use sea_orm::sea_query::{Expr, ExprTrait, JoinType};
-    use sea_orm::{QuerySelect, RelationTrait};
+) -> Result<ClientHistory, DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query, UnionType};
+    use sea_orm::{FromQueryResult, JoinType};
     if client_ids.is_empty() {
-        return Ok(std::collections::HashMap::new());
+        return Ok(ClientHistory::default());
     }
-    let past: Vec<(i64, i64)> = appointment::Entity::find()
-        .select_only()
-        .column(appointment::Column::ClientId)
-        .column(assignment::Column::InterpreterId)
-        .join(JoinType::InnerJoin, assignment::Relation::Appointment.def().rev())
-        .filter(appointment::Column::ClientId.is_in(client_ids.iter().copied()))
-        .filter(appointment::Column::Status.is_in(["confirmed", "held"]))
-        .filter(appointment::Column::StartsAt.lt(before))
-        .filter(Expr::col((assignment::Entity, assignment::Column::Status)).eq("confirmed"))
-        .order_by_asc(appointment::Column::StartsAt)
-        .order_by_asc(appointment::Column::Id)
-        .into_tuple()
-        .all(db)
-        .await?;
-    // In start order, so that the latest one wins.
-    Ok(past.into_iter().collect())
+    let mut query = Query::select()
+        .expr_as(Expr::val(false), "past")
+        .column(client_exclusion::Column::ClientId)
+        .column(client_exclusion::Column::InterpreterId)
+        .expr_as(Expr::val(Option::<DateTime<Utc>>::None), "starts_at")
+        .expr_as(Expr::val(Option::<i64>::None), "appointment_id")
+        .from(client_exclusion::Entity)
+        .and_where(client_exclusion::Column::ClientId.is_in(client_ids.iter().copied()))
+        .to_owned();
+    let past = Query::select()
+        .expr_as(Expr::val(true), "past")
+        .column((appointment::Entity, appointment::Column::ClientId))
+        .column((assignment::Entity, assignment::Column::InterpreterId))
+        .column((appointment::Entity, appointment::Column::StartsAt))
+        .expr_as(Expr::col((appointment::Entity, appointment::Column::Id)), "appointment_id")
+        .from(appointment::Entity)
+        .join(
+            JoinType::InnerJoin,
+            assignment::Entity,
+            Expr::col((assignment::Entity, assignment::Column::AppointmentId))
+                .equals((appointment::Entity, appointment::Column::Id)),
+        )
+        .and_where(
+            Expr::col((appointment::Entity, appointment::Column::ClientId))
+                .is_in(client_ids.iter().copied()),
+        )
+        .and_where(
+            Expr::col((appointment::Entity, appointment::Column::Status))
+                .is_in(["confirmed", "held"]),
+        )
+        .and_where(Expr::col((appointment::Entity, appointment::Column::StartsAt)).lt(before))
+        .and_where(Expr::col((assignment::Entity, assignment::Column::Status)).eq("confirmed"))
+        .to_owned();
+    query.union(UnionType::All, past);
+    let rows =
+        HistoryRow::find_by_statement(db.get_database_backend().build(&query)).all(db).await?;
+    let mut history = ClientHistory::default();
+    let mut latest: std::collections::HashMap<i64, (DateTime<Utc>, i64, i64)> =
+        std::collections::HashMap::new();
+    for row in rows {
+        match (row.past, row.starts_at, row.appointment_id) {
+            (true, Some(starts_at), Some(appointment_id)) => {
+                let seen = (starts_at, appointment_id, row.interpreter_id);
+                let kept = latest.entry(row.client_id).or_insert(seen);
+                // The latest start wins; of two at once, the later booked.
+                if (seen.0, seen.1) > (kept.0, kept.1) {
+                    *kept = seen;
+                }
+            }
+            _ => history.exclusions.push((row.client_id, row.interpreter_id)),
+        }
+    }
+    history.previous = latest.into_iter().map(|(client, (_, _, i))| (client, i)).collect();
+    Ok(history)
 }
 
 /// The references of the given clients, in one query.

@@ -705,3 +705,63 @@ async fn a_booking_answers_with_the_appointments_as_they_are_read_afterwards() {
     }
     assert_eq!(proposals, 4, "the single bookings' and the later occurrences'");
 }
+
+#[tokio::test]
+async fn planning_reads_a_clients_exclusions_and_latest_interpreter_together() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let mut held = Vec::new();
+    for hour in [9, 10] {
+        let (start, end) = weekday_at(3, hour);
+        let booked = app
+            .call(
+                Method::POST,
+                "/api/v1/appointments",
+                Some(&caseworker),
+                Some(english_call(&start, &end)),
+            )
+            .await;
+        assert_eq!(booked.body["status"], "proposed", "{}", booked.text);
+        let interpreter = booked.body["interpreter"]["id"].as_i64().unwrap();
+        let volunteer = app.login(&username_of(&app, interpreter).await).await;
+        let proposal = assignment_for(&app, &volunteer, &start).await;
+        let path = format!("/api/v1/me/assignments/{}/confirm", proposal["id"]);
+        assert_eq!(
+            app.call(Method::POST, &path, Some(&volunteer), None).await.status,
+            StatusCode::OK
+        );
+        held.push((booked.body["id"].as_i64().unwrap(), interpreter));
+    }
+    assert_ne!(held[0].1, held[1].1, "two volunteers, so that the latest one is told apart");
+    // Both are held in the past, the second a day after the first.
+    for (days_ago, (id, _)) in [(3, held[0]), (2, held[1])] {
+        let start = (Utc::now() - Duration::days(days_ago)).to_rfc3339();
+        let end = (Utc::now() - Duration::days(days_ago) + Duration::hours(1)).to_rfc3339();
+        app.db
+            .execute_unprepared(&format!(
+                "UPDATE appointment SET starts_at = '{start}', ends_at = '{end}', status = 'held' \
+                 WHERE id = {id}"
+            ))
+            .await
+            .unwrap();
+    }
+    let excluded = held[0].1;
+    let record = json!({ "languages": ["en"], "gender_preference": null, "exclusions": [{ "interpreter_id": excluded, "reason": null }] });
+    let put =
+        app.call(Method::PUT, "/api/v1/clients/987X654321", Some(&caseworker), Some(record)).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    let client = app.count("SELECT id AS n FROM client WHERE reference = '987X654321'").await;
+
+    let history =
+        sprachpool::repo::booking::client_history(&app.db, &[client, client + 1000], Utc::now())
+            .await
+            .unwrap();
+    assert_eq!(history.exclusions, [(client, excluded)]);
+    assert_eq!(history.previous, [(client, held[1].1)].into_iter().collect());
+    // Before the second began, the first was the latest.
+    let between = Utc::now() - Duration::days(2) - Duration::hours(1);
+    let earlier =
+        sprachpool::repo::booking::client_history(&app.db, &[client], between).await.unwrap();
+    assert_eq!(earlier.previous, [(client, held[0].1)].into_iter().collect());
+}

@@ -274,6 +274,7 @@ struct WrittenRows {
 async fn write_booking(
     txn: &DatabaseTransaction,
     Written { caller, input, checked }: &Written,
+    pools: &mut planning::pool::ReadInTransaction,
 ) -> Result<WrittenRows, AppError> {
     let from_referral = checked.referral_client.is_some();
     planning::lock_organisation(txn, caller.organisation_id).await?;
@@ -352,7 +353,7 @@ async fn write_booking(
             lead_minutes: timing.lead_minutes,
         });
     }
-    let booked = planning::book(txn, caller.organisation_id, unwritten, at).await?;
+    let booked = planning::book(txn, caller.organisation_id, unwritten, at, pools).await?;
     Ok(WrittenRows { booked, series_id, client_reference: client.reference })
 }
 

@@ -4,8 +4,9 @@
 //! WAL, where the pages one booking changes (the newest appointments, audit entries and
 //! proposals, and their indexes) are mostly those the next one changes too. Under many
 //! caseworkers at once, the write lock is the service's bottleneck, and a group of bookings
-//! holds it for much less than the same bookings one after the other. Their audit entries and
-//! their proposals' messages are written in one statement each at the end.
+//! holds it for much less than the same bookings one after the other. The pool's stamp is read
+//! once per group, and the audit entries and the proposals' messages are written in one
+//! statement each at its end.
 //!
 //! Each booking is still all or nothing, and gets its own answer: if any booking of a group
 //! fails, the group's transaction is rolled back and each of its bookings is written again
@@ -23,6 +24,7 @@ use tracing::Instrument;
 
 use super::{Written, WrittenRows, record_written, write_booking};
 use crate::error::AppError;
+use crate::services::planning::pool::ReadInTransaction;
 
 /// Most bookings in one transaction: every other writer waits for the group to commit.
 const MOST_TOGETHER: usize = 16;
@@ -133,8 +135,10 @@ async fn together(
 ) -> Result<Vec<WrittenRows>, AppError> {
     let txn = crate::db::write(db).await?;
     let mut written = Vec::with_capacity(group.len());
+    let mut pools = ReadInTransaction::default();
     for waiting in group {
-        written.push(write_booking(&txn, &waiting.booking).instrument(waiting.span.clone()).await?);
+        let booking = write_booking(&txn, &waiting.booking, &mut pools);
+        written.push(booking.instrument(waiting.span.clone()).await?);
     }
     record_written(&txn, group.iter().map(|waiting| &waiting.booking).zip(&written)).await?;
     txn.commit().await?;
@@ -144,7 +148,7 @@ async fn together(
 /// One booking in its own transaction.
 async fn alone(db: &DatabaseConnection, booking: &Written) -> Result<WrittenRows, AppError> {
     let txn = crate::db::write(db).await?;
-    let written = write_booking(&txn, booking).await?;
+    let written = write_booking(&txn, booking, &mut ReadInTransaction::default()).await?;
     record_written(&txn, [(booking, &written)]).await?;
     txn.commit().await?;
     Ok(written)

@@ -248,7 +248,7 @@ pub struct Proposal {
 /// is an appointment's), which the problem names them by; what is returned has the ids
 /// written, in the same order. The proposals' notices are the caller's to queue in the same
 /// transaction ([`notify::assignments_changed`]), so that a group of bookings queues all of
-/// its own at once.
+/// its own at once. `pools` are those the transaction read before: a booking changes none.
 ///
 /// # Errors
 /// Database errors; an optimiser failure.
@@ -257,10 +257,11 @@ pub async fn book(
     organisation_id: i64,
     unwritten: Vec<appointment::Model>,
     now: DateTime<Utc>,
+    pools: &mut pool::ReadInTransaction,
 ) -> Result<Vec<Booked>, AppError> {
     let today = now.with_timezone(&crate::domain::time::BERLIN).date_naive();
-    let snapshot =
-        snapshot::read(db, organisation_id, &unwritten, Planned::JustBooked, today).await?;
+    let to_plan = (unwritten.as_slice(), Planned::JustBooked);
+    let snapshot = snapshot::read_in(db, organisation_id, to_plan, today, pools).await?;
     let plan = solve_at_once(&snapshot).await?;
     let mut booked = Vec::with_capacity(unwritten.len());
     for (mut row, outcome) in unwritten.into_iter().zip(outcomes(&snapshot, &plan)) {

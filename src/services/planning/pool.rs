@@ -86,6 +86,31 @@ static POOLS: LazyLock<Mutex<HashMap<PoolKey, Arc<Pool>>>> = LazyLock::new(Mutex
 /// spares a new read for every booking of the week.
 const ABSENCES_BACK: chrono::Duration = chrono::Duration::weeks(1);
 
+/// The pools one transaction has read so far, by organisation. Only that transaction's own
+/// writes could change them since, and a booking writes none of the pool's tables: the
+/// bookings of a group written together read the pool's stamp once, not once each.
+#[derive(Debug, Default)]
+pub struct ReadInTransaction(HashMap<i64, Arc<Pool>>);
+
+/// As [`current`], taking the pool the transaction read before if it holds the absences asked
+/// for. Only for transactions that do not change the pool.
+///
+/// # Errors
+/// Database errors.
+pub async fn current_in(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+    since: DateTime<Utc>,
+    read: &mut ReadInTransaction,
+) -> Result<Arc<Pool>, DbErr> {
+    if let Some(pool) = read.0.get(&organisation_id).filter(|pool| pool.since <= since) {
+        return Ok(pool.clone());
+    }
+    let pool = current(db, organisation_id, since).await?;
+    read.0.insert(organisation_id, pool.clone());
+    Ok(pool)
+}
+
 /// The organisation's pool as `db` sees it, with every absence that ends after `since`.
 ///
 /// # Errors

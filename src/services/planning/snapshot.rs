@@ -112,6 +112,22 @@ pub async fn read(
     planned_as: Planned,
     today: NaiveDate,
 ) -> Result<Snapshot, DbErr> {
+    let mut pools = super::pool::ReadInTransaction::default();
+    read_in(db, organisation_id, (to_plan, planned_as), today, &mut pools).await
+}
+
+/// As [`read`], with the pool the transaction read before, if any (see
+/// [`super::pool::ReadInTransaction`]).
+///
+/// # Errors
+/// Database errors.
+pub async fn read_in(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+    (to_plan, planned_as): (&[appointment::Model], Planned),
+    today: NaiveDate,
+    pools: &mut super::pool::ReadInTransaction,
+) -> Result<Snapshot, DbErr> {
     let (first, last) =
         to_plan.iter().fold((None::<DateTime<Utc>>, None::<DateTime<Utc>>), |(lo, hi), a| {
             (
@@ -125,7 +141,7 @@ pub async fn read(
     let from = start_of_local_day(monday(first_day), BERLIN);
     let to = start_of_local_day(monday(last_day) + Duration::days(7), BERLIN);
 
-    let pool = super::pool::current(db, organisation_id, from).await?;
+    let pool = super::pool::current_in(db, organisation_id, from, pools).await?;
     let derived = &pool.derived;
     let site_code = &derived.site_code;
     let tag_of = &derived.tag_of;
@@ -178,11 +194,12 @@ pub async fn read(
             .push(problem_interpreter_id(d.interpreter_id));
     }
     let client_ids: Vec<i64> = to_plan.iter().map(|a| a.client_id).collect();
+    let history = repo::booking::client_history(db, &client_ids, from).await?;
     let mut excluded: HashMap<i64, Vec<i64>> = HashMap::new();
-    for e in repo::booking::exclusions_of(db, &client_ids).await? {
-        excluded.entry(e.client_id).or_default().push(e.interpreter_id);
+    for &(client_id, interpreter_id) in &history.exclusions {
+        excluded.entry(client_id).or_default().push(interpreter_id);
     }
-    let previous = repo::booking::previous_interpreters(db, &client_ids, from).await?;
+    let previous = history.previous;
 
     let mut appointments = Vec::with_capacity(to_plan.len());
     for a in to_plan {
