@@ -111,7 +111,8 @@ pub fn print_rows(measured: &Measured, rows: &[(Option<Operation>, Figures)]) {
             cpu.generator.as_secs_f64() / seconds,
             cpu.service.as_secs_f64() * 1000.0 / answered,
         );
-        if let Some(one_core) = cpu.one_core {
+        // On PostgreSQL no thread writes from the writers' core.
+        if let Some(one_core) = cpu.one_core.filter(|used| !used.is_zero()) {
             println!(
                 "{:<8} {:<7} the writers' core: {:.2} busy with the writers' threads, {:.3} ms per \
                  request",
