@@ -261,7 +261,7 @@ struct Written {
 
 /// A booking as its transaction wrote it: the appointments in order with their proposals,
 /// the series they belong to, and the client's reference.
-struct WrittenRows {
+struct WrittenBooking {
     booked: Vec<planning::Booked>,
     series_id: Option<i64>,
     client_reference: String,
@@ -275,7 +275,7 @@ async fn write_booking(
     txn: &DatabaseTransaction,
     Written { caller, input, checked }: &Written,
     pools: &mut planning::pool::ReadInTransaction,
-) -> Result<WrittenRows, AppError> {
+) -> Result<WrittenBooking, AppError> {
     let from_referral = checked.referral_client.is_some();
     planning::lock_organisation(txn, caller.organisation_id).await?;
     let client = match (&checked.referral_client, &checked.reference) {
@@ -354,7 +354,7 @@ async fn write_booking(
         });
     }
     let booked = planning::book(txn, caller.organisation_id, unwritten, at, pools).await?;
-    Ok(WrittenRows { booked, series_id, client_reference: client.reference })
+    Ok(WrittenBooking { booked, series_id, client_reference: client.reference })
 }
 
 /// Records the appointments of written bookings in the audit log and queues the messages of
@@ -362,11 +362,11 @@ async fn write_booking(
 /// three statements to its transaction, not three each.
 async fn record_written(
     txn: &DatabaseTransaction,
-    written: impl IntoIterator<Item = (&Written, &WrittenRows)>,
+    written: impl IntoIterator<Item = (&Written, &WrittenBooking)>,
 ) -> Result<(), sea_orm::DbErr> {
     let mut entries = Vec::new();
     let mut proposals = Vec::new();
-    for (Written { caller, .. }, WrittenRows { booked, series_id, .. }) in written {
+    for (Written { caller, .. }, WrittenBooking { booked, series_id, .. }) in written {
         let details = serde_json::json!({ "series_id": series_id });
         entries.extend(booked.iter().map(|b| repo::audit::AuditEntry {
             organisation_id: Some(caller.organisation_id),

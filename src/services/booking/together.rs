@@ -22,7 +22,7 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::oneshot;
 use tracing::Instrument;
 
-use super::{Written, WrittenRows, record_written, write_booking};
+use super::{Written, WrittenBooking, record_written, write_booking};
 use crate::error::AppError;
 use crate::services::planning::pool::ReadInTransaction;
 
@@ -33,7 +33,7 @@ const MOST_TOGETHER: usize = 16;
 struct Waiting {
     booking: Written,
     span: tracing::Span,
-    answer: oneshot::Sender<Result<WrittenRows, AppError>>,
+    answer: oneshot::Sender<Result<WrittenBooking, AppError>>,
 }
 
 /// The bookings of one SQLite file waiting for the write lock, and whether a task on the
@@ -54,7 +54,7 @@ static QUEUES: LazyLock<Mutex<HashMap<PathBuf, Arc<Mutex<Queue>>>>> = LazyLock::
 pub(super) async fn write(
     db: &DatabaseConnection,
     booking: Written,
-) -> Result<WrittenRows, AppError> {
+) -> Result<WrittenBooking, AppError> {
     let Some(file) = crate::db::shared_writers_file(db) else {
         return alone(db, &booking).await;
     };
@@ -132,7 +132,7 @@ async fn write_group(db: &DatabaseConnection, group: Vec<Waiting>) {
 async fn together(
     db: &DatabaseConnection,
     group: &[Waiting],
-) -> Result<Vec<WrittenRows>, AppError> {
+) -> Result<Vec<WrittenBooking>, AppError> {
     let txn = crate::db::write(db).await?;
     let mut written = Vec::with_capacity(group.len());
     let mut pools = ReadInTransaction::default();
@@ -146,7 +146,7 @@ async fn together(
 }
 
 /// One booking in its own transaction.
-async fn alone(db: &DatabaseConnection, booking: &Written) -> Result<WrittenRows, AppError> {
+async fn alone(db: &DatabaseConnection, booking: &Written) -> Result<WrittenBooking, AppError> {
     let txn = crate::db::write(db).await?;
     let written = write_booking(&txn, booking, &mut ReadInTransaction::default()).await?;
     record_written(&txn, [(booking, &written)]).await?;
