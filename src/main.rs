@@ -140,6 +140,12 @@ enum Command {
     },
 }
 
+/// mimalloc instead of the system's malloc: planning a booking inside the write lock builds
+/// and drops its problem, instance and model, many small values each time, and every other
+/// writer waits meanwhile (see `Cargo.toml`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
