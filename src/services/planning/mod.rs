@@ -98,6 +98,8 @@ pub struct Applied {
 /// withdraws it otherwise, proposes the planned interpreter, or marks it unfilled with the
 /// reason. Confirmed assignments are never touched: they were fixed in the problem. Every
 /// appointment and proposal is changed only if it still has the version the snapshot read.
+/// The snapshot is of appointments written before ([`Planned::Existing`]); a booking's are
+/// written with their plan by [`book`].
 ///
 /// # Errors
 /// [`DbErr::RecordNotUpdated`] if an appointment or a proposal changed since the snapshot;
@@ -110,17 +112,14 @@ pub async fn apply(
     run_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Applied, DbErr> {
+    debug_assert_eq!(snapshot.planned, Planned::Existing, "a booking's plan is written by `book`");
     let outcomes = outcomes(snapshot, plan);
-    let current: HashMap<i64, assignment::Model> = match snapshot.planned {
-        Planned::Existing => {
-            repo::booking::assignments_of(db, &snapshot.appointment_ids, &["proposed"])
-                .await?
-                .into_iter()
-                .map(|a| (a.appointment_id, a))
-                .collect()
-        }
-        Planned::JustBooked => HashMap::new(),
-    };
+    let current: HashMap<i64, assignment::Model> =
+        repo::booking::assignments_of(db, &snapshot.appointment_ids, &["proposed"])
+            .await?
+            .into_iter()
+            .map(|a| (a.appointment_id, a))
+            .collect();
     let read_version: HashMap<i64, i32> = snapshot
         .fingerprint
         .iter()

@@ -36,7 +36,9 @@ pub struct Snapshot {
     /// appointment by the rules that do not depend on work. The fingerprint covers their work.
     pub working_ids: Vec<i64>,
     /// What the plan relies on: versions of the planned appointments and of the live assignments
-    /// in the horizon. If any differs when the plan is applied, it is stale.
+    /// in the horizon. If any differs when the plan is applied, it is stale. Empty for a
+    /// booking's appointments (`Planned::JustBooked`), whose plan is written in the transaction
+    /// that read it.
     pub fingerprint: Vec<(&'static str, i64, i32)>,
     /// The whole ISO weeks the plan covers.
     pub horizon: (DateTime<Utc>, DateTime<Utc>),
@@ -316,10 +318,13 @@ pub async fn read_in(
 
     Ok(Snapshot {
         problem,
-        fingerprint: fingerprint_of(
-            &to_plan.iter().map(|a| (a.id, a.version)).collect::<Vec<_>>(),
-            &live,
-        ),
+        fingerprint: match planned_as {
+            Planned::Existing => fingerprint_of(
+                &to_plan.iter().map(|a| (a.id, a.version)).collect::<Vec<_>>(),
+                &live,
+            ),
+            Planned::JustBooked => Vec::new(),
+        },
         appointment_ids: to_plan.iter().map(|a| a.id).collect(),
         interpreter_ids,
         working_ids,
