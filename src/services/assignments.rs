@@ -267,14 +267,7 @@ pub async fn decline(
         .await?
         .ok_or(AppError::NotFound)?;
     if appointment.starts_at > at && appointment.status == "proposed" {
-        planning::plan_now(
-            &txn,
-            caller.organisation_id,
-            &[appointment],
-            planning::Planned::Existing,
-            at,
-        )
-        .await?;
+        planning::plan_now(&txn, caller.organisation_id, &[appointment], at).await?;
     }
     let view = view_of(&txn, caller, row.id).await?;
     txn.commit().await?;

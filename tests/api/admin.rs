@@ -263,15 +263,8 @@ async fn travel_times_between_sites_reach_the_planner() {
 
     // What the planner reads: the pair once, with the new time.
     let today = chrono::Utc::now().date_naive();
-    let snapshot = sprachpool::services::planning::snapshot::read(
-        &app.db,
-        1,
-        &[],
-        sprachpool::services::planning::Planned::Existing,
-        today,
-    )
-    .await
-    .unwrap();
+    let snapshot =
+        sprachpool::services::planning::snapshot::read(&app.db, 1, &[], today).await.unwrap();
     let pair: Vec<_> = snapshot
         .problem
         .travel_minutes

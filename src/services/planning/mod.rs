@@ -24,7 +24,6 @@ use crate::repo;
 use crate::scheduling::format::Plan;
 use crate::scheduling::{self, SolveOptions};
 use crate::services::notify::{self, NoticeKind};
-pub use snapshot::Planned;
 use snapshot::Snapshot;
 
 /// Time the optimiser may take when a booking or a decline waits for its answer.
@@ -98,7 +97,7 @@ pub struct Applied {
 /// withdraws it otherwise, proposes the planned interpreter, or marks it unfilled with the
 /// reason. Confirmed assignments are never touched: they were fixed in the problem. Every
 /// appointment and proposal is changed only if it still has the version the snapshot read.
-/// The snapshot is of appointments written before ([`Planned::Existing`]); a booking's are
+/// The snapshot is of appointments written before ([`snapshot::read`]); a booking's are
 /// written with their plan by [`book`].
 ///
 /// # Errors
@@ -112,7 +111,6 @@ pub async fn apply(
     run_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Applied, DbErr> {
-    debug_assert_eq!(snapshot.planned, Planned::Existing, "a booking's plan is written by `book`");
     let outcomes = outcomes(snapshot, plan);
     let current: HashMap<i64, assignment::Model> =
         repo::booking::assignments_of(db, &snapshot.appointment_ids, &["proposed"])
@@ -215,11 +213,10 @@ pub async fn plan_now(
     db: &impl ConnectionTrait,
     organisation_id: i64,
     appointments: &[appointment::Model],
-    planned: Planned,
     now: DateTime<Utc>,
 ) -> Result<Plan, AppError> {
     let today = now.with_timezone(&crate::domain::time::BERLIN).date_naive();
-    let snapshot = snapshot::read(db, organisation_id, appointments, planned, today).await?;
+    let snapshot = snapshot::read(db, organisation_id, appointments, today).await?;
     let plan = solve_at_once(&snapshot).await?;
     apply(db, organisation_id, &snapshot, &plan, None, now).await?;
     Ok(plan)
@@ -259,7 +256,7 @@ pub async fn book(
     pools: &mut pool::ReadInTransaction,
 ) -> Result<Vec<Booked>, AppError> {
     let today = now.with_timezone(&crate::domain::time::BERLIN).date_naive();
-    let to_plan = (unwritten.as_slice(), Planned::JustBooked);
+    let to_plan = (unwritten.as_slice(), snapshot::Planned::JustBooked);
     let snapshot = snapshot::read_in(db, organisation_id, to_plan, today, pools).await?;
     let plan = solve_at_once(&snapshot).await?;
     let mut booked = Vec::with_capacity(unwritten.len());

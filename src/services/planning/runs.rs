@@ -294,14 +294,7 @@ async fn run_attempts(
                 })
                 .collect();
         let today = at.with_timezone(&BERLIN).date_naive();
-        let snap = snapshot::read(
-            &read,
-            starter.organisation_id,
-            &to_plan,
-            snapshot::Planned::Existing,
-            today,
-        )
-        .await?;
+        let snap = snapshot::read(&read, starter.organisation_id, &to_plan, today).await?;
         read.commit().await?;
         let solved = solve(&snap, std::time::Duration::from_secs(u64::from(limit))).await?;
 

@@ -42,8 +42,6 @@ pub struct Snapshot {
     pub fingerprint: Vec<(&'static str, i64, i32)>,
     /// The whole ISO weeks the plan covers.
     pub horizon: (DateTime<Utc>, DateTime<Utc>),
-    /// Whether the planned appointments may have assignments already.
-    pub planned: Planned,
 }
 
 /// What the planned appointments are.
@@ -103,7 +101,8 @@ fn monday(date: NaiveDate) -> NaiveDate {
     date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
 }
 
-/// Reads the snapshot for planning `to_plan`, all in the organisation.
+/// Reads the snapshot for planning `to_plan`, appointments written before, all in the
+/// organisation.
 ///
 /// # Errors
 /// Database errors.
@@ -111,11 +110,10 @@ pub async fn read(
     db: &impl ConnectionTrait,
     organisation_id: i64,
     to_plan: &[appointment::Model],
-    planned_as: Planned,
     today: NaiveDate,
 ) -> Result<Snapshot, DbErr> {
     let mut pools = super::pool::ReadInTransaction::default();
-    read_in(db, organisation_id, (to_plan, planned_as), today, &mut pools).await
+    read_in(db, organisation_id, (to_plan, Planned::Existing), today, &mut pools).await
 }
 
 /// As [`read`], with the pool the transaction read before, if any (see
@@ -329,7 +327,6 @@ pub async fn read_in(
         interpreter_ids,
         working_ids,
         horizon: (from, to),
-        planned: planned_as,
     })
 }
 
