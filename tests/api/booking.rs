@@ -38,6 +38,15 @@ fn arabic_booking(start: &str, end: &str) -> Value {
     })
 }
 
+/// As [`arabic_booking`], every week until the same weekday `weeks` weeks later.
+fn arabic_series(start: &str, end: &str, weeks: i64) -> Value {
+    let first = chrono::DateTime::parse_from_rfc3339(start).unwrap().date_naive();
+    let mut body = arabic_booking(start, end);
+    let until = first + Duration::weeks(weeks);
+    body["series"] = json!({ "every_weeks": 1, "until": until.to_string() });
+    body
+}
+
 /// The username of an interpreter profile.
 pub async fn username_of(app: &TestApp, interpreter_id: i64) -> String {
     use sea_orm::{ConnectionTrait, Statement};
@@ -253,10 +262,7 @@ async fn a_weekly_series_is_booked_and_cancelled_from_a_date_on() {
     let app = TestApp::spawn().await;
     let caseworker = app.login("fachkraft").await;
     let (start, end) = weekday_at(0, 10);
-    let until =
-        chrono::DateTime::parse_from_rfc3339(&start).unwrap().date_naive() + Duration::weeks(3);
-    let mut body = arabic_booking(&start, &end);
-    body["series"] = json!({ "every_weeks": 1, "until": until.to_string() });
+    let body = arabic_series(&start, &end, 3);
     let booked =
         app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(body)).await;
     assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.text);
@@ -654,15 +660,32 @@ async fn windows_for_calls_only_or_for_some_dates_only_decide_who_is_proposed() 
     assert_eq!(status(&call), "unfilled", "{}", call.text);
 }
 
+/// The appointments a booking answered with (each occurrence of a series, else the one), each
+/// checked to be as a read of it afterwards shows it; the answer's own fields are the first
+/// occurrence's.
+async fn appointments_as_read(app: &TestApp, token: &str, answer: &Value) -> Vec<Value> {
+    let mut first = answer.clone();
+    let occurrences = first
+        .as_object_mut()
+        .unwrap()
+        .remove("occurrences")
+        .map_or_else(|| vec![answer.clone()], |o| o.as_array().unwrap().clone());
+    let read = app.get(&format!("/api/v1/appointments/{}", first["id"]), token).await;
+    assert_eq!(read.body, first);
+    for occurrence in &occurrences {
+        let read = app.get(&format!("/api/v1/appointments/{}", occurrence["id"]), token).await;
+        assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+        assert_eq!(&read.body, occurrence);
+    }
+    occurrences
+}
+
 #[tokio::test]
 async fn a_booking_answers_with_the_appointments_as_they_are_read_afterwards() {
     let app = TestApp::spawn().await;
     let caseworker = app.login("fachkraft").await;
     let (start, end) = weekday_at(0, 10);
-    let until =
-        chrono::DateTime::parse_from_rfc3339(&start).unwrap().date_naive() + Duration::weeks(2);
-    let mut series = arabic_booking(&start, &end);
-    series["series"] = json!({ "every_weeks": 1, "until": until.to_string() });
+    let series = arabic_series(&start, &end, 2);
     let mut nobody = arabic_booking(&start, &end);
     nobody["language"] = json!("gsg");
     nobody["client_ref"] = json!("987X654321");
@@ -679,24 +702,11 @@ async fn a_booking_answers_with_the_appointments_as_they_are_read_afterwards() {
             app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(body)).await;
         assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.text);
         assert_eq!(booked.body["status"] == "proposed", proposed, "{}", booked.text);
-        let mut answered = booked.body.clone();
-        let occurrences = answered
-            .as_object_mut()
-            .unwrap()
-            .remove("occurrences")
-            .map_or_else(|| vec![booked.body.clone()], |o| o.as_array().unwrap().clone());
-        // The first occurrence is the appointment the answer shows.
-        let first = app.get(&format!("/api/v1/appointments/{}", answered["id"]), &caseworker).await;
-        assert_eq!(first.body, answered);
-        for occurrence in occurrences {
-            let read =
-                app.get(&format!("/api/v1/appointments/{}", occurrence["id"]), &caseworker).await;
-            assert_eq!(read.status, StatusCode::OK, "{}", read.text);
-            assert_eq!(read.body, occurrence);
-            if read.body["status"] == "proposed" {
+        for occurrence in appointments_as_read(&app, &caseworker, &booked.body).await {
+            if occurrence["status"] == "proposed" {
                 proposals += 1;
                 assert!(
-                    read.body["interpreter"]["display_name"]
+                    occurrence["interpreter"]["display_name"]
                         .as_str()
                         .is_some_and(|n| !n.is_empty())
                 );
@@ -704,6 +714,46 @@ async fn a_booking_answers_with_the_appointments_as_they_are_read_afterwards() {
         }
     }
     assert_eq!(proposals, 4, "the single bookings' and the later occurrences'");
+}
+
+/// Bookings that come at once are written together (on SQLite in one transaction): each still
+/// answers with its own appointments as they are read afterwards, and no volunteer is proposed
+/// twice for one hour.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bookings_written_together_answer_each_with_their_own_appointments() {
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let (start, end) = weekday_at(0, 10);
+    let series = arabic_series(&start, &end, 2);
+    let (call_start, call_end) = weekday_at(3, 9);
+    let mut bodies = vec![arabic_booking(&start, &end), series];
+    for n in 0..6 {
+        let mut call = english_call(&call_start, &call_end);
+        call["client_ref"] = json!(format!("987X65432{n}"));
+        bodies.push(call);
+    }
+    let answers =
+        futures_util::future::join_all(bodies.into_iter().map(|body| {
+            app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(body))
+        }))
+        .await;
+
+    let mut proposed = Vec::new();
+    for booked in answers {
+        assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.text);
+        for occurrence in appointments_as_read(&app, &caseworker, &booked.body).await {
+            if occurrence["status"] == "proposed" {
+                proposed
+                    .push((occurrence["interpreter"]["id"].clone(), occurrence["start"].clone()));
+            }
+        }
+    }
+    let calls = proposed.iter().filter(|(_, at)| at.as_str() == Some(call_start.as_str()));
+    assert_eq!(calls.count(), 6, "seven volunteers take six calls at once: {proposed:?}");
+    let mut distinct = proposed.clone();
+    distinct.sort_by_key(|(id, at)| (id.to_string(), at.to_string()));
+    distinct.dedup();
+    assert_eq!(distinct.len(), proposed.len(), "a volunteer proposed twice at once: {proposed:?}");
 }
 
 #[tokio::test]
