@@ -492,6 +492,29 @@ mod tests {
         assert_eq!(order, vec![1, 2, 3, 4, 5, 6]);
     }
 
+    /// The bundled SQLite is compiled as `.cargo/config.toml` says: without memory statistics
+    /// and with a page cache of its own for each connection, so that the writers' connection
+    /// takes no mutex the readers' connections take too.
+    #[tokio::test]
+    async fn sqlite_is_built_as_the_cargo_config_says() {
+        let (_dir, db, _) = scratch("options.db").await;
+        let options: Vec<String> = db
+            .query_all_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT compile_options FROM pragma_compile_options",
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get::<String>("", "compile_options").unwrap())
+            .collect();
+        assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+        assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
+        // The rest of libsqlite3-sys's own flags stay.
+        assert!(options.iter().any(|o| o == "THREADSAFE=1"), "{options:?}");
+        assert!(options.iter().any(|o| o == "ENABLE_STAT4"), "{options:?}");
+    }
+
     #[tokio::test]
     async fn a_sqlite_file_moved_away_is_not_replaced_by_an_empty_one() {
         let (dir, db, file) = scratch("moved.db").await;
