@@ -18,6 +18,7 @@ mod m20261128_000011_client_erasure;
 mod m20261128_000012_caseworker_index;
 mod m20261128_000013_assignment_period;
 mod m20261128_000014_pool_stamp;
+mod m20261129_000015_work_stamp;
 mod util;
 
 /// The ordered list of every migration.
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_caseworker_index::Migration),
             Box::new(m20261128_000013_assignment_period::Migration),
             Box::new(m20261128_000014_pool_stamp::Migration),
+            Box::new(m20261129_000015_work_stamp::Migration),
         ]
     }
 }

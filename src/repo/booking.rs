@@ -61,7 +61,7 @@ pub struct LiveWork {
 }
 
 /// The live assignments of the given interpreters whose appointments overlap `[from, to)`,
-/// read in one query with only the columns planning needs.
+/// read in one query with only the columns planning needs, by assignment.
 ///
 /// Each assignment carries a copy of its appointment's start and end, kept by the database
 /// (migration `assignment_period`): the query walks each interpreter's assignments in the
@@ -76,13 +76,52 @@ pub async fn live_work_between(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<LiveWork>, DbErr> {
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType};
+    use sea_orm::sea_query::ExprTrait;
+    // The start's lower bound follows from the longest an appointment may last, as in
+    // `overlapping`, so that the index is read from there on.
+    let when = sea_orm::Condition::all()
+        .add(period_column("appointment_starts_at").lt(to))
+        .add(period_column("appointment_starts_at").gt(from - LONGEST_APPOINTMENT))
+        .add(period_column("appointment_ends_at").gt(from));
+    live_work(db, organisation_id, interpreter_ids, when).await
+}
+
+/// The live assignments of the given interpreters whose appointments start in `[from, to)`, as
+/// [`live_work_between`] reads them.
+///
+/// # Errors
+/// Database errors.
+pub async fn live_work_starting_in(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+    interpreter_ids: &[i64],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<LiveWork>, DbErr> {
+    use sea_orm::sea_query::ExprTrait;
+    let when = sea_orm::Condition::all()
+        .add(period_column("appointment_starts_at").gte(from))
+        .add(period_column("appointment_starts_at").lt(to));
+    live_work(db, organisation_id, interpreter_ids, when).await
+}
+
+/// An assignment's copy of its appointment's start or end.
+fn period_column(name: &'static str) -> sea_orm::sea_query::Expr {
+    sea_orm::sea_query::Expr::col((assignment::Entity, sea_orm::sea_query::Alias::new(name)))
+}
+
+/// Live work of the interpreters whose appointment's period meets `when`.
+async fn live_work(
+    db: &impl ConnectionTrait,
+    organisation_id: i64,
+    interpreter_ids: &[i64],
+    when: sea_orm::Condition,
+) -> Result<Vec<LiveWork>, DbErr> {
+    use sea_orm::sea_query::JoinType;
     use sea_orm::{QuerySelect, RelationTrait};
     if interpreter_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let starts = Expr::col((assignment::Entity, Alias::new("appointment_starts_at")));
-    let ends = Expr::col((assignment::Entity, Alias::new("appointment_ends_at")));
     assignment::Entity::find()
         .select_only()
         .columns([
@@ -92,22 +131,35 @@ pub async fn live_work_between(
             assignment::Column::AppointmentId,
             assignment::Column::Status,
         ])
-        .column_as(starts.clone(), "starts_at")
-        .column_as(ends.clone(), "ends_at")
+        .column_as(period_column("appointment_starts_at"), "starts_at")
+        .column_as(period_column("appointment_ends_at"), "ends_at")
         .columns([appointment::Column::SiteId, appointment::Column::Mode])
         .join(JoinType::InnerJoin, assignment::Relation::Appointment.def())
         .filter(assignment::Column::OrganisationId.eq(organisation_id))
         .filter(assignment::Column::InterpreterId.is_in(interpreter_ids.iter().copied()))
-        // The start's lower bound follows from the longest an appointment may last, as in
-        // `overlapping`, so that the index is read from there on.
-        .filter(starts.clone().lt(to))
-        .filter(starts.gt(from - LONGEST_APPOINTMENT))
-        .filter(ends.gt(from))
+        .filter(when)
         .filter(assignment::Column::Status.is_in(LIVE))
         .order_by_asc(assignment::Column::Id)
         .into_model::<LiveWork>()
         .all(db)
         .await
+}
+
+/// The stamp of the work already taken on a SQLite database (migration `work_stamp`), and
+/// the database's file.
+///
+/// # Errors
+/// Database errors; a database without the stamp's row, as PostgreSQL.
+pub async fn work_stamp(db: &impl ConnectionTrait) -> Result<(i64, String), DbErr> {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT stamp, (SELECT file FROM pragma_database_list WHERE name = 'main') AS origin \
+             FROM work_stamp WHERE id = 1",
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("work_stamp".to_owned()))?;
+    Ok((row.try_get::<i64>("", "stamp")?, row.try_get::<String>("", "origin")?))
 }
 
 /// The version of each of the given appointments.

@@ -611,6 +611,81 @@ async fn a_pool_kept_for_later_weeks_is_read_again_for_an_earlier_one() {
     assert_eq!(early.body["status"], "unfilled", "{}", early.text);
 }
 
+/// The work already taken decides who is free, as the database holds it now: a booking's own
+/// proposals count for the next booking at once, and so do assignments changed by no path of
+/// the service (by hand, or by another instance on the same database).
+#[tokio::test]
+async fn a_booking_plans_with_the_work_as_the_database_holds_it_now() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let (start, end) = weekday_at(3, 9);
+    let mut clients = (0..).map(|n| format!("987X6543{n:02}"));
+    let mut book = async || {
+        let mut request = english_call(&start, &end);
+        request["client_ref"] = json!(clients.next());
+        let booked =
+            app.call(Method::POST, "/api/v1/appointments", Some(&caseworker), Some(request)).await;
+        assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.text);
+        booked.body
+    };
+    // Seven volunteers could take the call; each takes one.
+    let mut taken = Vec::new();
+    for _ in 0..7 {
+        let booked = book().await;
+        assert_eq!(booked["status"], "proposed", "{booked}");
+        taken.push(booked["interpreter"]["id"].as_i64().unwrap());
+    }
+    taken.sort_unstable();
+    taken.dedup();
+    assert_eq!(taken.len(), 7, "a volunteer was proposed twice for one hour: {taken:?}");
+    let eighth = book().await;
+    assert_eq!(eighth["status"], "unfilled", "{eighth}");
+    assert_eq!(eighth["reason"], "capacity", "{eighth}");
+
+    // One proposal withdrawn by hand: its volunteer is free again.
+    let freed = taken[3];
+    let withdrawn = app
+        .db
+        .execute_unprepared(&format!(
+            "UPDATE assignment SET status = 'withdrawn' \
+             WHERE interpreter_id = {freed} AND status = 'proposed'"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(withdrawn.rows_affected(), 1);
+    let ninth = book().await;
+    assert_eq!(ninth["status"], "proposed", "{ninth}");
+    assert_eq!(ninth["interpreter"]["id"], freed, "{ninth}");
+
+    // Every proposal of that hour withdrawn, and a confirmed assignment of the freed volunteer
+    // in the same hour written by hand: all but that one are free.
+    app.db
+        .execute_unprepared("UPDATE assignment SET status = 'withdrawn' WHERE status = 'proposed'")
+        .await
+        .unwrap();
+    let at = Utc::now().to_rfc3339();
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO assignment (organisation_id, appointment_id, interpreter_id, status, \
+               version, created_at, updated_at) \
+             SELECT organisation_id, id, {freed}, 'confirmed', 0, '{at}', '{at}' FROM appointment \
+             WHERE id = {}",
+            eighth["id"]
+        ))
+        .await
+        .unwrap();
+    let mut proposed = Vec::new();
+    for _ in 0..6 {
+        let booked = book().await;
+        assert_eq!(booked["status"], "proposed", "{booked}");
+        proposed.push(booked["interpreter"]["id"].as_i64().unwrap());
+    }
+    assert!(!proposed.contains(&freed), "proposed while confirmed elsewhere: {proposed:?}");
+    let last = book().await;
+    assert_eq!(last["status"], "unfilled", "{last}");
+}
+
 /// Windows for phone and video only, and windows valid only between two dates, decide who is
 /// proposed, though the optimiser's weekly windows cannot state them.
 #[tokio::test]

@@ -184,9 +184,9 @@ async fn every_assignment_carries_its_appointments_period_kept_by_the_database()
     use migrations::{Migrator, MigratorTrait};
     let app = TestApp::spawn().await;
     let db = one_connection(&app).await;
-    // An assignment made before assignments carried the period (and before the pool's
-    // stamp) is filled in by the migration.
-    Migrator::down(&db, Some(2)).await.unwrap();
+    // An assignment made before assignments carried the period (and before the pool's and the
+    // work's stamps) is filled in by the migration.
+    Migrator::down(&db, Some(3)).await.unwrap();
     let (start, end, booked) =
         ("2027-02-01T09:00:00+00:00", "2027-02-01T10:00:00+00:00", "2027-01-20T09:00:00+00:00");
     let declined = format!(
@@ -292,6 +292,66 @@ async fn every_change_to_what_planning_reads_of_the_pool_renews_its_stamp() {
         app.db.execute_unprepared("TRUNCATE site_travel").await.unwrap();
         assert_ne!(app.count(POOL_STAMP).await, before, "not renewed by TRUNCATE");
     }
+}
+
+const WORK_STAMP: &str = "SELECT stamp AS n FROM work_stamp";
+
+/// On SQLite, where bookings keep the work already taken in memory while its stamp stands.
+#[tokio::test]
+async fn every_change_to_the_work_already_taken_renews_its_stamp() {
+    let app = TestApp::spawn().await;
+    if app.db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        return; // PostgreSQL has no work stamp: planning reads work there each time
+    }
+    let at = "2027-01-11T09:00:00+00:00";
+    let (start, end) = ("2027-02-01T09:00:00+00:00", "2027-02-01T10:00:00+00:00");
+    // A client and an appointment without an assignment are no work of anyone's.
+    let stamp = app.count(WORK_STAMP).await;
+    for sql in client_with_appointment("K-5", start, end, at, "open") {
+        app.db.execute_unprepared(&sql).await.unwrap();
+    }
+    app.db
+        .execute_unprepared(
+            "UPDATE appointment SET priority = 1 WHERE id = (SELECT MAX(id) FROM appointment)",
+        )
+        .await
+        .unwrap();
+    assert_eq!(app.count(WORK_STAMP).await, stamp);
+    let latest = "(SELECT MAX(id) FROM appointment)";
+    let changes = [
+        format!(
+            "INSERT INTO assignment (organisation_id, appointment_id, interpreter_id, status, version, created_at, updated_at) \
+             VALUES (1, {latest}, 1, 'proposed', 0, '{at}', '{at}')"
+        ),
+        "UPDATE assignment SET status = 'confirmed' WHERE id = (SELECT MAX(id) FROM assignment)"
+            .to_owned(),
+        format!("UPDATE appointment SET mode = 'video' WHERE id = {latest}"),
+        format!("UPDATE appointment SET site_id = (SELECT MIN(id) FROM site) WHERE id = {latest}"),
+        format!(
+            "UPDATE appointment SET starts_at = '2027-02-01T08:00:00+00:00' WHERE id = {latest}"
+        ),
+        "DELETE FROM assignment WHERE id = (SELECT MAX(id) FROM assignment)".to_owned(),
+    ];
+    for sql in changes {
+        let before = app.count(WORK_STAMP).await;
+        let changed = app.db.execute_unprepared(&sql).await.unwrap();
+        assert_eq!(changed.rows_affected(), 1, "{sql}");
+        assert_ne!(app.count(WORK_STAMP).await, before, "not renewed: {sql}");
+    }
+    // An appointment deleted takes its assignments with it.
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO assignment (organisation_id, appointment_id, interpreter_id, status, version, created_at, updated_at) \
+             VALUES (1, {latest}, 1, 'proposed', 0, '{at}', '{at}')"
+        ))
+        .await
+        .unwrap();
+    let before = app.count(WORK_STAMP).await;
+    app.db
+        .execute_unprepared(&format!("DELETE FROM appointment WHERE id = {latest}"))
+        .await
+        .unwrap();
+    assert_ne!(app.count(WORK_STAMP).await, before, "not renewed by deleting an appointment");
 }
 
 /// `First` (the project's replacement for SeaORM's `one`, with the limit written into the SQL)

@@ -274,7 +274,7 @@ struct WrittenBooking {
 async fn write_booking(
     txn: &DatabaseTransaction,
     Written { caller, input, checked }: &Written,
-    pools: &mut planning::pool::ReadInTransaction,
+    reads: &mut planning::BookingReads,
 ) -> Result<WrittenBooking, AppError> {
     let from_referral = checked.referral_client.is_some();
     planning::lock_organisation(txn, caller.organisation_id).await?;
@@ -353,7 +353,7 @@ async fn write_booking(
             lead_minutes: timing.lead_minutes,
         });
     }
-    let booked = planning::book(txn, caller.organisation_id, unwritten, at, pools).await?;
+    let booked = planning::book(txn, caller.organisation_id, unwritten, at, reads).await?;
     Ok(WrittenBooking { booked, series_id, client_reference: client.reference })
 }
 

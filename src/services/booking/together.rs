@@ -24,7 +24,7 @@ use tracing::Instrument;
 
 use super::{Written, WrittenBooking, record_written, write_booking};
 use crate::error::AppError;
-use crate::services::planning::pool::ReadInTransaction;
+use crate::services::planning::BookingReads;
 
 /// Most bookings in one transaction: every other writer waits for the group to commit.
 const MOST_TOGETHER: usize = 16;
@@ -135,21 +135,26 @@ async fn together(
 ) -> Result<Vec<WrittenBooking>, AppError> {
     let txn = crate::db::write(db).await?;
     let mut written = Vec::with_capacity(group.len());
-    let mut pools = ReadInTransaction::default();
+    let mut reads = BookingReads::default();
     for waiting in group {
-        let booking = write_booking(&txn, &waiting.booking, &mut pools);
+        let booking = write_booking(&txn, &waiting.booking, &mut reads);
         written.push(booking.instrument(waiting.span.clone()).await?);
     }
     record_written(&txn, group.iter().map(|waiting| &waiting.booking).zip(&written)).await?;
+    let work = reads.work.before_commit(&txn).await?;
     txn.commit().await?;
+    work.keep();
     Ok(written)
 }
 
 /// One booking in its own transaction.
 async fn alone(db: &DatabaseConnection, booking: &Written) -> Result<WrittenBooking, AppError> {
     let txn = crate::db::write(db).await?;
-    let written = write_booking(&txn, booking, &mut ReadInTransaction::default()).await?;
+    let mut reads = BookingReads::default();
+    let written = write_booking(&txn, booking, &mut reads).await?;
     record_written(&txn, [(booking, &written)]).await?;
+    let work = reads.work.before_commit(&txn).await?;
     txn.commit().await?;
+    work.keep();
     Ok(written)
 }

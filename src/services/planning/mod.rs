@@ -7,6 +7,7 @@ pub mod pool;
 pub mod runs;
 pub mod schedule;
 pub mod snapshot;
+pub mod work;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -222,6 +223,14 @@ pub async fn plan_now(
     Ok(plan)
 }
 
+/// What the bookings of one transaction have read for planning, to share: the pools, and the
+/// work already taken (see [`work`]).
+#[derive(Debug, Default)]
+pub struct BookingReads {
+    pub pools: pool::ReadInTransaction,
+    pub work: work::Taken,
+}
+
 /// A booked appointment as written, and its proposal.
 #[derive(Debug, Clone)]
 pub struct Booked {
@@ -244,7 +253,8 @@ pub struct Proposal {
 /// is an appointment's), which the problem names them by; what is returned has the ids
 /// written, in the same order. The proposals' notices are the caller's to queue in the same
 /// transaction ([`notify::assignments_changed`]), so that a group of bookings queues all of
-/// its own at once. `pools` are those the transaction read before: a booking changes none.
+/// its own at once. `reads` are what the transaction read before: a booking changes no pool,
+/// and the work it proposes is added to the work taken.
 ///
 /// # Errors
 /// Database errors; an optimiser failure.
@@ -253,11 +263,12 @@ pub async fn book(
     organisation_id: i64,
     unwritten: Vec<appointment::Model>,
     now: DateTime<Utc>,
-    pools: &mut pool::ReadInTransaction,
+    reads: &mut BookingReads,
 ) -> Result<Vec<Booked>, AppError> {
     let today = now.with_timezone(&crate::domain::time::BERLIN).date_naive();
     let to_plan = (unwritten.as_slice(), snapshot::Planned::JustBooked);
-    let snapshot = snapshot::read_in(db, organisation_id, to_plan, today, pools).await?;
+    let shared = (&mut reads.pools, Some(&mut reads.work));
+    let snapshot = snapshot::read_in(db, organisation_id, to_plan, today, shared).await?;
     let plan = solve_at_once(&snapshot).await?;
     let mut booked = Vec::with_capacity(unwritten.len());
     for (mut row, outcome) in unwritten.into_iter().zip(outcomes(&snapshot, &plan)) {
@@ -279,9 +290,8 @@ pub async fn book(
         row.id = appointment::Entity::insert(written).exec(db).await?.last_insert_id;
         let proposal = match interpreter_id {
             None => None,
-            Some(interpreter_id) => Some(Proposal {
-                interpreter_id,
-                assignment_id: assignment::Entity::insert(proposal_row(
+            Some(interpreter_id) => {
+                let assignment_id = assignment::Entity::insert(proposal_row(
                     (organisation_id, None),
                     row.id,
                     interpreter_id,
@@ -289,8 +299,23 @@ pub async fn book(
                 ))
                 .exec(db)
                 .await?
-                .last_insert_id,
-            }),
+                .last_insert_id;
+                reads.work.proposed(
+                    organisation_id,
+                    repo::booking::LiveWork {
+                        id: assignment_id,
+                        version: 0,
+                        interpreter_id,
+                        appointment_id: row.id,
+                        status: "proposed".to_owned(),
+                        starts_at: row.starts_at,
+                        ends_at: row.ends_at,
+                        site_id: row.site_id,
+                        mode: row.mode.clone(),
+                    },
+                );
+                Some(Proposal { interpreter_id, assignment_id })
+            }
         };
         booked.push(Booked { appointment: row, proposal });
     }

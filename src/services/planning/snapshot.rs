@@ -113,11 +113,12 @@ pub async fn read(
     today: NaiveDate,
 ) -> Result<Snapshot, DbErr> {
     let mut pools = super::pool::ReadInTransaction::default();
-    read_in(db, organisation_id, (to_plan, Planned::Existing), today, &mut pools).await
+    read_in(db, organisation_id, (to_plan, Planned::Existing), today, (&mut pools, None)).await
 }
 
 /// As [`read`], with the pool the transaction read before, if any (see
-/// [`super::pool::ReadInTransaction`]).
+/// [`super::pool::ReadInTransaction`]), and for a booking the work it took (see
+/// [`super::work`]).
 ///
 /// # Errors
 /// Database errors.
@@ -126,7 +127,7 @@ pub async fn read_in(
     organisation_id: i64,
     (to_plan, planned_as): (&[appointment::Model], Planned),
     today: NaiveDate,
-    pools: &mut super::pool::ReadInTransaction,
+    (pools, work): (&mut super::pool::ReadInTransaction, Option<&mut super::work::Taken>),
 ) -> Result<Snapshot, DbErr> {
     let (first, last) =
         to_plan.iter().fold((None::<DateTime<Utc>>, None::<DateTime<Utc>>), |(lo, hi), a| {
@@ -292,8 +293,12 @@ pub async fn read_in(
         .into_iter()
         .map(|index| interpreter_ids[index])
         .collect();
-    let live =
-        repo::booking::live_work_between(db, organisation_id, &working_ids, from, to).await?;
+    let live = match work {
+        Some(work) => work.live_between(db, organisation_id, &working_ids, (from, to)).await?,
+        None => {
+            repo::booking::live_work_between(db, organisation_id, &working_ids, from, to).await?
+        }
+    };
     let index_of: HashMap<i64, usize> =
         to_plan.iter().enumerate().map(|(index, a)| (a.id, index)).collect();
     for work in &live {
