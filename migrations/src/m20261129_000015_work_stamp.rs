@@ -1,9 +1,11 @@
 //! A stamp of the work already taken as planning reads it — the live assignments with their
 //! appointments' time, place and mode — that a SQLite database sets to a new random value on
-//! every change to an assignment and on every change of an appointment's place or mode, by
-//! triggers, so that no writer can forget it. An appointment's time reaches its assignments
-//! (migration `assignment_period`), and deleting an appointment deletes them: both change
-//! assignments, and so the stamp.
+//! every change to an assignment and on every appointment added, deleted or given another
+//! place or mode, by triggers, so that no writer can forget it. An appointment's time reaches
+//! its assignments (migration `assignment_period`). Deleting an appointment deletes its
+//! assignments, but only with foreign keys on, which the `sqlite3` shell leaves off: its own
+//! trigger renews the stamp either way, as does an appointment added where assignments are
+//! left without one.
 //!
 //! On a SQLite file every booking plans under the one write lock, and reading the work of the
 //! volunteers who could take it was a fifth of a booking's time there. The service keeps the
@@ -24,11 +26,13 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 pub struct Migration;
 
 /// The changes that renew the stamp: trigger name, and what it follows.
-const WATCHED: [(&str, &str); 4] = [
+const WATCHED: [(&str, &str); 6] = [
     ("work_stamp_assignment_insert", "INSERT ON assignment"),
     ("work_stamp_assignment_update", "UPDATE ON assignment"),
     ("work_stamp_assignment_delete", "DELETE ON assignment"),
-    ("work_stamp_appointment_place", "UPDATE OF site_id, mode ON appointment"),
+    ("work_stamp_appointment_insert", "INSERT ON appointment"),
+    ("work_stamp_appointment_place", "UPDATE OF id, site_id, mode ON appointment"),
+    ("work_stamp_appointment_delete", "DELETE ON appointment"),
 ];
 
 #[async_trait::async_trait]

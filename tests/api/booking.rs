@@ -684,6 +684,20 @@ async fn a_booking_plans_with_the_work_as_the_database_holds_it_now() {
     assert!(!proposed.contains(&freed), "proposed while confirmed elsewhere: {proposed:?}");
     let last = book().await;
     assert_eq!(last["status"], "unfilled", "{last}");
+
+    // On a SQLite file that work came from memory, kept by the stamp: a change that does not
+    // renew it (its trigger dropped) goes unseen, as the README warns for restores.
+    if app.db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        app.db.execute_unprepared("DROP TRIGGER work_stamp_assignment_update").await.unwrap();
+        app.db
+            .execute_unprepared(
+                "UPDATE assignment SET status = 'withdrawn' WHERE status = 'proposed'",
+            )
+            .await
+            .unwrap();
+        let unseen = book().await;
+        assert_eq!(unseen["status"], "unfilled", "the work was read anew: {unseen}");
+    }
 }
 
 /// Windows for phone and video only, and windows valid only between two dates, decide who is

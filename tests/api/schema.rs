@@ -305,11 +305,14 @@ async fn every_change_to_the_work_already_taken_renews_its_stamp() {
     }
     let at = "2027-01-11T09:00:00+00:00";
     let (start, end) = ("2027-02-01T09:00:00+00:00", "2027-02-01T10:00:00+00:00");
-    // A client and an appointment without an assignment are no work of anyone's.
+    // A client, and a change to an appointment planning does not read, are no one's work.
+    let [client, appointment] = client_with_appointment("K-5", start, end, at, "open");
     let stamp = app.count(WORK_STAMP).await;
-    for sql in client_with_appointment("K-5", start, end, at, "open") {
-        app.db.execute_unprepared(&sql).await.unwrap();
-    }
+    app.db.execute_unprepared(&client).await.unwrap();
+    assert_eq!(app.count(WORK_STAMP).await, stamp);
+    app.db.execute_unprepared(&appointment).await.unwrap();
+    assert_ne!(app.count(WORK_STAMP).await, stamp, "not renewed by adding an appointment");
+    let stamp = app.count(WORK_STAMP).await;
     app.db
         .execute_unprepared(
             "UPDATE appointment SET priority = 1 WHERE id = (SELECT MAX(id) FROM appointment)",
@@ -318,11 +321,12 @@ async fn every_change_to_the_work_already_taken_renews_its_stamp() {
         .unwrap();
     assert_eq!(app.count(WORK_STAMP).await, stamp);
     let latest = "(SELECT MAX(id) FROM appointment)";
+    let proposal = format!(
+        "INSERT INTO assignment (organisation_id, appointment_id, interpreter_id, status, version, created_at, updated_at) \
+         VALUES (1, {latest}, 1, 'proposed', 0, '{at}', '{at}')"
+    );
     let changes = [
-        format!(
-            "INSERT INTO assignment (organisation_id, appointment_id, interpreter_id, status, version, created_at, updated_at) \
-             VALUES (1, {latest}, 1, 'proposed', 0, '{at}', '{at}')"
-        ),
+        proposal.clone(),
         "UPDATE assignment SET status = 'confirmed' WHERE id = (SELECT MAX(id) FROM assignment)"
             .to_owned(),
         format!("UPDATE appointment SET mode = 'video' WHERE id = {latest}"),
@@ -339,19 +343,30 @@ async fn every_change_to_the_work_already_taken_renews_its_stamp() {
         assert_ne!(app.count(WORK_STAMP).await, before, "not renewed: {sql}");
     }
     // An appointment deleted takes its assignments with it.
-    app.db
-        .execute_unprepared(&format!(
-            "INSERT INTO assignment (organisation_id, appointment_id, interpreter_id, status, version, created_at, updated_at) \
-             VALUES (1, {latest}, 1, 'proposed', 0, '{at}', '{at}')"
-        ))
-        .await
-        .unwrap();
+    app.db.execute_unprepared(&proposal).await.unwrap();
     let before = app.count(WORK_STAMP).await;
     app.db
         .execute_unprepared(&format!("DELETE FROM appointment WHERE id = {latest}"))
         .await
         .unwrap();
     assert_ne!(app.count(WORK_STAMP).await, before, "not renewed by deleting an appointment");
+
+    // The `sqlite3` shell leaves foreign keys off: an appointment deleted there leaves its
+    // assignments behind, which planning no longer reads as anyone's work.
+    let by_hand = one_connection(&app).await;
+    by_hand.execute_unprepared("PRAGMA foreign_keys = OFF").await.unwrap();
+    for sql in client_with_appointment("K-6", start, end, at, "open") {
+        by_hand.execute_unprepared(&sql).await.unwrap();
+    }
+    by_hand.execute_unprepared(&proposal).await.unwrap();
+    let before = app.count(WORK_STAMP).await;
+    by_hand
+        .execute_unprepared(&format!("DELETE FROM appointment WHERE id = {latest}"))
+        .await
+        .unwrap();
+    assert_ne!(app.count(WORK_STAMP).await, before, "not renewed with foreign keys off");
+    let orphans = "SELECT COUNT(*) AS n FROM assignment WHERE appointment_id NOT IN (SELECT id FROM appointment)";
+    assert_eq!(app.count(orphans).await, 1, "the delete was not made with foreign keys off");
 }
 
 /// `First` (the project's replacement for SeaORM's `one`, with the limit written into the SQL)

@@ -50,7 +50,7 @@ type Key = (String, i64);
 static KEPT: LazyLock<Mutex<HashMap<Key, Kept>>> = LazyLock::new(Mutex::default);
 
 /// The work one booking transaction has taken, by organisation: taken out of [`KEPT`] when
-/// the transaction first reads work, and put back only by [`Taken::keep_after`] once the
+/// the transaction first reads work, and put back only by [`Committed::keep`] once the
 /// transaction has committed.
 #[derive(Debug, Default)]
 pub struct Taken(HashMap<i64, (String, Kept)>);
@@ -98,28 +98,28 @@ impl Taken {
         // Work that starts up to the longest an appointment lasts before `from` may reach
         // into it.
         let weeks = weeks_of(from - LONGEST_APPOINTMENT, to);
-        let unread: Vec<i64> = volunteers
+        let unread: Vec<VolunteerWeek> = volunteers
             .iter()
-            .copied()
-            .filter(|&v| weeks.iter().any(|&week| !kept.read.contains(&(v, week))))
+            .flat_map(|&v| weeks.iter().map(move |&week| (v, week)))
+            .filter(|at| !kept.read.contains(at))
             .collect();
-        if let (false, Some(&first), Some(&last)) = (unread.is_empty(), weeks.first(), weeks.last())
-        {
+        let unread_weeks = unread.iter().map(|&(_, week)| week);
+        if let (Some(first), Some(last)) = (unread_weeks.clone().min(), unread_weeks.max()) {
+            let mut who: Vec<i64> = unread.iter().map(|&(v, _)| v).collect();
+            who.sort_unstable();
+            who.dedup();
             let read = crate::repo::booking::live_work_starting_in(
                 db,
                 organisation_id,
-                &unread,
+                &who,
                 start_of_local_day(first, BERLIN),
                 start_of_local_day(last + Duration::days(7), BERLIN),
             )
             .await?;
             // Only the weeks not read before take what was read: the others hold it already,
             // this transaction's own proposals among it.
-            let fresh: HashSet<VolunteerWeek> = unread
-                .iter()
-                .flat_map(|&v| weeks.iter().map(move |&week| (v, week)))
-                .filter(|&at| kept.read.insert(at))
-                .collect();
+            kept.read.extend(unread.iter().copied());
+            let fresh: HashSet<VolunteerWeek> = unread.into_iter().collect();
             for work in read {
                 let at = (work.interpreter_id, week_of(work.starts_at));
                 if fresh.contains(&at) {
