@@ -6,11 +6,12 @@
 //! volunteers who could take it, week by week, was about a fifth of the time a booking holds
 //! the lock. Bookings are written one group after the other on the writers' thread; each group
 //! takes the work kept after the one before, if the stamp its transaction reads is the one kept,
-//! reads only the volunteers' weeks it holds no work of yet, adds its own proposals to it, and
-//! keeps it with the stamp its transaction leaves behind once it has committed. Any other change
-//! to an assignment, or to an appointment's place or mode, renews the stamp in the database —
-//! a decline, a confirmation, a planning run, another instance on the same file, a change by
-//! hand — and the next group reads the work anew. A group that fails keeps nothing.
+//! reads, in one query, the volunteers' weeks it holds no work of yet, adds its own proposals
+//! to it, and keeps it with the stamp its transaction leaves behind once it has committed. Any
+//! other change to an assignment, an appointment added or deleted, or one given another place
+//! or mode renews the stamp in the database — a decline, a confirmation, a planning run,
+//! another instance on the same file, a change by hand — and the next group reads the work
+//! anew. A group that fails keeps nothing.
 //!
 //! Only bookings on a SQLite file written on the writers' thread use it: they write nothing of
 //! the work but their own proposals. Everything else reads work from the database each time.
