@@ -145,23 +145,6 @@ async fn live_work(
         .await
 }
 
-/// The stamp of the work already taken on a SQLite database (migration `work_stamp`), and
-/// the database's file.
-///
-/// # Errors
-/// Database errors; a database without the stamp's row, as PostgreSQL.
-pub async fn work_stamp(db: &impl ConnectionTrait) -> Result<(i64, String), DbErr> {
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            "SELECT stamp, (SELECT file FROM pragma_database_list WHERE name = 'main') AS origin \
-             FROM work_stamp WHERE id = 1",
-        ))
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("work_stamp".to_owned()))?;
-    Ok((row.try_get::<i64>("", "stamp")?, row.try_get::<String>("", "origin")?))
-}
-
 /// The version of each of the given appointments.
 ///
 /// # Errors

@@ -1,5 +1,6 @@
-//! The stamp of the volunteer pool, renewed by the database on every change to what planning
-//! reads of it (see the migration `pool_stamp`), with the database it belongs to.
+//! The stamps planning keeps what it read by, renewed by the database on every change to what
+//! they cover: the volunteer pool (migration `pool_stamp`) and, on SQLite, the work already
+//! taken (migration `work_stamp`); each with the database it belongs to.
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
@@ -9,20 +10,28 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 /// # Errors
 /// Database errors; a database without the stamp's row.
 pub async fn stamp(db: &impl ConnectionTrait) -> Result<(i64, String), DbErr> {
+    stamp_in(db, "pool_stamp").await
+}
+
+/// The stamp of the work already taken now, and the SQLite file it is of.
+///
+/// # Errors
+/// Database errors; a database without the stamp's row, as PostgreSQL.
+pub async fn work_stamp(db: &impl ConnectionTrait) -> Result<(i64, String), DbErr> {
+    stamp_in(db, "work_stamp").await
+}
+
+/// The stamp in the one row of `table`, and the database's origin.
+async fn stamp_in(db: &impl ConnectionTrait, table: &str) -> Result<(i64, String), DbErr> {
     let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "SELECT stamp, current_database() || ':' || COALESCE(inet_server_port(), 0) AS origin \
-             FROM pool_stamp WHERE id = 1"
-        }
-        _ => {
-            "SELECT stamp, (SELECT file FROM pragma_database_list WHERE name = 'main') AS origin \
-             FROM pool_stamp WHERE id = 1"
-        }
+    let origin = match backend {
+        DbBackend::Postgres => "current_database() || ':' || COALESCE(inet_server_port(), 0)",
+        _ => "(SELECT file FROM pragma_database_list WHERE name = 'main')",
     };
+    let sql = format!("SELECT stamp, {origin} AS origin FROM {table} WHERE id = 1");
     let row = db
         .query_one_raw(Statement::from_string(backend, sql))
         .await?
-        .ok_or_else(|| DbErr::RecordNotFound("pool_stamp".to_owned()))?;
+        .ok_or_else(|| DbErr::RecordNotFound(table.to_owned()))?;
     Ok((row.try_get::<i64>("", "stamp")?, row.try_get::<String>("", "origin")?))
 }

@@ -85,7 +85,7 @@ impl Taken {
         let kept = match self.0.entry(organisation_id) {
             std::collections::hash_map::Entry::Occupied(taken) => &mut taken.into_mut().1,
             std::collections::hash_map::Entry::Vacant(first) => {
-                let (stamp, file) = crate::repo::booking::work_stamp(db).await?;
+                let (stamp, file) = crate::repo::pool::work_stamp(db).await?;
                 let kept = KEPT
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
@@ -164,7 +164,7 @@ impl Taken {
         if self.0.is_empty() {
             return Ok(Committed(Vec::new()));
         }
-        let (stamp, _) = crate::repo::booking::work_stamp(txn).await?;
+        let (stamp, _) = crate::repo::pool::work_stamp(txn).await?;
         Ok(Committed(
             self.0
                 .into_iter()
