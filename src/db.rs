@@ -21,11 +21,20 @@ use crate::config::Settings;
 /// Page cache of each SQLite connection, in KiB.
 const SQLITE_CACHE_KIB: u32 = 32 * 1024;
 
-/// Pages the SQLite WAL may grow by before the writer that commits copies them back into the
-/// database file, and waits for the file to reach the disk. `serve` does that every second in
-/// the background ([`checkpoint_forever`]), so that no request waits for it; this threshold
-/// (about 40 MiB) only catches what runs without it.
+/// Pages the SQLite WAL may hold (about 40 MiB) before the writer that commits copies what is
+/// left of it into the database file, waits for the file to reach the disk, and so lets the
+/// next writer start the WAL from its beginning again. SQLite counts the WAL's length since it
+/// last started over, not the pages still to copy, and under steady writing only this
+/// checkpoint starts it over: the one in the background ([`checkpoint_forever`]) always finds
+/// a newer commit behind it. So the writer does this about every 10,000 pages written, and
+/// the background's frequent copying leaves it little to do then.
 const AUTOCHECKPOINT_PAGES: u32 = 10_000;
+
+/// How often `serve` copies the SQLite WAL into the database file in the background. Many
+/// caseworkers booking at once add some 15,000 pages a second to the WAL; copied once a second,
+/// they left the writer's own checkpoint (above) 5,000–10,000 pages to copy while every
+/// booking waited, 40–100 ms. A checkpoint that finds nothing to copy costs a few locks.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
 /// Connects with the settings' URL. For a SQLite file, its directory is created first, and
 /// the file too if the URL asks for it (`mode=rwc`); later connections never create it.
@@ -368,17 +377,17 @@ fn sqlite_file_on_disk(db: &DatabaseConnection) -> Option<PathBuf> {
     Some(file.to_owned())
 }
 
-/// Copies the SQLite WAL back into the database file every second, beside the requests: a
-/// passive checkpoint waits for no reader or writer, and its flush to disk holds up no one.
-/// Returns at once on PostgreSQL.
+/// Copies the SQLite WAL back into the database file every [`CHECKPOINT_EVERY`], beside the
+/// requests: a passive checkpoint waits for no reader or writer, and its flush to disk holds
+/// up no one. Returns at once on PostgreSQL.
 pub async fn checkpoint_forever(db: DatabaseConnection) {
     if db.get_database_backend() != DbBackend::Sqlite {
         return;
     }
-    let mut every_second = tokio::time::interval(Duration::from_secs(1));
-    every_second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut ticks = tokio::time::interval(CHECKPOINT_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        every_second.tick().await;
+        ticks.tick().await;
         if let Err(e) = db.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)").await {
             tracing::warn!(error = %e, "copying the WAL into the database file failed");
         }

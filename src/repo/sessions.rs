@@ -1,12 +1,11 @@
 //! Login sessions: created at login, looked up by the hash of their token, revoked at logout.
 
 use chrono::{DateTime, Utc};
-use entities::session;
+use entities::{app_user, session, user_role};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
 };
-
-use crate::repo::First;
 
 /// Stores a new session and returns it.
 ///
@@ -34,7 +33,24 @@ pub async fn insert(
     .await
 }
 
-/// The unrevoked session of this token hash and kind that has not reached its expiry.
+/// A live session with its user and one of the user's roles: a row per role, or one row
+/// without a role for a user who holds none.
+#[derive(Debug, FromQueryResult)]
+pub struct SessionUserRole {
+    pub session_id: i64,
+    pub last_seen_at: DateTime<Utc>,
+    pub user_id: i64,
+    pub organisation_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub locale: String,
+    pub active: bool,
+    pub role: Option<String>,
+}
+
+/// The unrevoked session of this token hash and kind that has not reached its expiry, with its
+/// user and their roles, in one query: every request with a token asks this before anything
+/// else. No rows if there is no such session.
 ///
 /// # Errors
 /// Database errors.
@@ -43,13 +59,28 @@ pub async fn find_live(
     token_hash: &str,
     kind: &str,
     now: DateTime<Utc>,
-) -> Result<Option<session::Model>, DbErr> {
+) -> Result<Vec<SessionUserRole>, DbErr> {
     session::Entity::find()
+        .select_only()
+        .column_as(session::Column::Id, "session_id")
+        .column(session::Column::LastSeenAt)
+        .column(session::Column::UserId)
+        .column(app_user::Column::OrganisationId)
+        .column(app_user::Column::Username)
+        .column(app_user::Column::DisplayName)
+        .column(app_user::Column::Locale)
+        .column(app_user::Column::Active)
+        .column(user_role::Column::Role)
+        .join(JoinType::InnerJoin, session::Relation::AppUser.def())
+        .join(JoinType::LeftJoin, user_role::Relation::AppUser.def().rev())
         .filter(session::Column::TokenHash.eq(token_hash))
         .filter(session::Column::Kind.eq(kind))
         .filter(session::Column::RevokedAt.is_null())
         .filter(session::Column::ExpiresAt.gt(now))
-        .first(db)
+        // A token's hash names one session; the order only makes the rows' order certain.
+        .order_by_asc(session::Column::Id)
+        .into_model::<SessionUserRole>()
+        .all(db)
         .await
 }
 

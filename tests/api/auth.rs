@@ -99,6 +99,28 @@ async fn logout_revokes_the_token() {
 }
 
 #[tokio::test]
+async fn a_token_carries_every_role_its_user_holds_now() {
+    use sprachpool::domain::Role;
+    let app = TestApp::spawn().await;
+    let token = app.login("fachkraft").await;
+    let me = app.get("/api/v1/me", &token).await;
+    let id = me.body["id"].as_i64().unwrap();
+    let roles_now = || async {
+        let me = app.get("/api/v1/me", &token).await;
+        assert_eq!(me.status, StatusCode::OK, "{}", me.text);
+        me.body["roles"].clone()
+    };
+    sprachpool::repo::users::set_roles(&app.db, id, &[Role::Volunteer, Role::Caseworker])
+        .await
+        .unwrap();
+    assert_eq!(roles_now().await, json!(["caseworker", "volunteer"]));
+    // A user whose roles were all taken keeps the session, and reaches nothing that needs one.
+    sprachpool::repo::users::set_roles(&app.db, id, &[]).await.unwrap();
+    assert_eq!(roles_now().await, json!([]));
+    app.get("/api/v1/appointments", &token).await.assert_problem(403, None);
+}
+
+#[tokio::test]
 async fn requests_without_a_valid_token_are_refused() {
     let app = TestApp::spawn().await;
     let anonymous = app.call(Method::GET, "/api/v1/me", None, None).await;
