@@ -70,17 +70,19 @@ pub async fn roles_of(
         .filter(user_role::Column::UserId.is_in(user_ids.iter().copied()))
         .all(db)
         .await?;
-    let mut by_user: HashMap<i64, Vec<Role>> = HashMap::new();
+    let mut names: HashMap<i64, Vec<String>> = HashMap::new();
     for row in rows {
-        // The check constraint admits only known roles; anything else is ignored, not trusted.
-        if let Ok(role) = row.role.parse::<Role>() {
-            by_user.entry(row.user_id).or_default().push(role);
-        }
+        names.entry(row.user_id).or_default().push(row.role);
     }
-    for roles in by_user.values_mut() {
-        roles.sort();
-    }
-    Ok(by_user)
+    Ok(names.into_iter().map(|(user, names)| (user, known_roles(&names))).collect())
+}
+
+/// The roles these stored names give, in their canonical order. The check constraint admits
+/// only known roles; anything else is ignored, not trusted.
+pub fn known_roles(names: &[impl AsRef<str>]) -> Vec<Role> {
+    let mut roles: Vec<Role> = names.iter().filter_map(|name| name.as_ref().parse().ok()).collect();
+    roles.sort();
+    roles
 }
 
 /// Replaces the roles of a user.

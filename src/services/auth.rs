@@ -171,35 +171,30 @@ pub async fn authenticate(
 ) -> Result<Option<Caller>, AppError> {
     let at = now();
     let rows = repo::sessions::find_live(db, &token::digest(token_text), kind.as_str(), at).await?;
-    let Some(first) = rows.first() else {
-        return Ok(None);
-    };
-    if !first.active
-        || first.last_seen_at + Duration::minutes(i64::from(settings.session_idle_minutes)) <= at
-    {
-        return Ok(None);
-    }
-    let session_id = first.session_id;
-    if at - first.last_seen_at >= TOUCH_EVERY {
-        // In the writers' queue: a write outside it would meet SQLite's lock unannounced.
-        let txn = crate::db::write(db).await?;
-        repo::sessions::touch(&txn, session_id, at).await?;
-        txn.commit().await?;
-    }
-    // The check constraint admits only known roles; anything else is ignored, not trusted.
-    let mut roles: Vec<Role> =
-        rows.iter().filter_map(|row| row.role.as_deref()?.parse().ok()).collect();
-    roles.sort();
-    roles.dedup();
+    // One row per role of the session's user; none if there is no such session.
+    let roles = repo::users::known_roles(
+        &rows.iter().filter_map(|row| row.role.as_deref()).collect::<Vec<_>>(),
+    );
     let Some(user) = rows.into_iter().next() else {
         return Ok(None);
     };
+    if !user.active
+        || user.last_seen_at + Duration::minutes(i64::from(settings.session_idle_minutes)) <= at
+    {
+        return Ok(None);
+    }
+    if at - user.last_seen_at >= TOUCH_EVERY {
+        // In the writers' queue: a write outside it would meet SQLite's lock unannounced.
+        let txn = crate::db::write(db).await?;
+        repo::sessions::touch(&txn, user.session_id, at).await?;
+        txn.commit().await?;
+    }
     Ok(Some(caller_of(
         (user.user_id, user.organisation_id),
         (user.username, user.display_name),
         &user.locale,
         roles,
-        session_id,
+        user.session_id,
     )))
 }
 
