@@ -5,6 +5,8 @@
 mod together;
 pub mod views;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use entities::{appointment, appointment_series, assignment};
 use sea_orm::sea_query::Expr;
@@ -226,11 +228,8 @@ pub async fn book(
     let language = checked.language_tag.clone();
     let written = together::write(db, Written { caller: caller.clone(), input, checked }).await?;
 
-    // The answer is the booking as its transaction wrote it; only the names of the volunteers
-    // proposed are read, after the commit and outside the lock.
-    let mut views =
-        booked_views(db, &written.booked, &written.client_reference, &language, site.as_deref())
-            .await?;
+    // The answer is the booking as its transaction wrote it.
+    let mut views = booked_views(&written, &language, site.as_deref());
     let appointment = views.first().cloned().ok_or(AppError::NotFound)?;
     if written.series_id.is_none() {
         views.clear();
@@ -260,11 +259,13 @@ struct Written {
 }
 
 /// A booking as its transaction wrote it: the appointments in order with their proposals,
-/// the series they belong to, and the client's reference.
+/// the series they belong to, the client's reference, and the display names of the volunteers
+/// proposed, by interpreter profile (from [`record_written`]).
 struct WrittenBooking {
     booked: Vec<planning::Booked>,
     series_id: Option<i64>,
     client_reference: String,
+    proposed_names: HashMap<i64, String>,
 }
 
 /// The part of a booking that holds the write lock, in the write transaction `txn`: the
@@ -354,19 +355,28 @@ async fn write_booking(
         });
     }
     let booked = planning::book(txn, caller.organisation_id, unwritten, at, reads).await?;
-    Ok(WrittenBooking { booked, series_id, client_reference: client.reference })
+    Ok(WrittenBooking {
+        booked,
+        series_id,
+        client_reference: client.reference,
+        proposed_names: HashMap::new(),
+    })
 }
 
 /// Records the appointments of written bookings in the audit log and queues the messages of
 /// their proposals, in one statement each for all: a group of bookings written together adds
-/// three statements to its transaction, not three each.
-async fn record_written(
+/// three statements to its transaction, not three each. The read of what the messages say
+/// also gives each booking the names of its proposed volunteers: its answer is then complete
+/// when the transaction commits, and nothing is read after the commit that could fail, or
+/// wait for a connection, once the booking is saved.
+async fn record_written<'a>(
     txn: &DatabaseTransaction,
-    written: impl IntoIterator<Item = (&Written, &WrittenBooking)>,
+    written: impl IntoIterator<Item = (&'a Written, &'a mut WrittenBooking)>,
 ) -> Result<(), sea_orm::DbErr> {
+    let mut written: Vec<_> = written.into_iter().collect();
     let mut entries = Vec::new();
     let mut proposals = Vec::new();
-    for (Written { caller, .. }, WrittenBooking { booked, series_id, .. }) in written {
+    for (Written { caller, .. }, WrittenBooking { booked, series_id, .. }) in &written {
         let details = serde_json::json!({ "series_id": series_id });
         entries.extend(booked.iter().map(|b| repo::audit::AuditEntry {
             organisation_id: Some(caller.organisation_id),
@@ -381,7 +391,16 @@ async fn record_written(
         );
     }
     repo::audit::record_all(txn, entries, now()).await?;
-    super::notify::assignments_changed(txn, &proposals).await
+    let names = super::notify::assignments_changed(txn, &proposals).await?;
+    for (_, booking) in &mut written {
+        booking.proposed_names = booking
+            .booked
+            .iter()
+            .filter_map(|b| b.proposal)
+            .filter_map(|p| Some((p.interpreter_id, names.get(&p.interpreter_id)?.clone())))
+            .collect();
+    }
+    Ok(())
 }
 
 /// Filters of `GET /api/v1/appointments`.

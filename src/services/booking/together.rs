@@ -140,7 +140,7 @@ async fn together(
         let booking = write_booking(&txn, &waiting.booking, &mut reads);
         written.push(booking.instrument(waiting.span.clone()).await?);
     }
-    record_written(&txn, group.iter().map(|waiting| &waiting.booking).zip(&written)).await?;
+    record_written(&txn, group.iter().map(|waiting| &waiting.booking).zip(&mut written)).await?;
     let work = reads.work.before_commit(&txn).await?;
     txn.commit().await?;
     work.keep();
@@ -151,8 +151,8 @@ async fn together(
 async fn alone(db: &DatabaseConnection, booking: &Written) -> Result<WrittenBooking, AppError> {
     let txn = crate::db::write(db).await?;
     let mut reads = BookingReads::default();
-    let written = write_booking(&txn, booking, &mut reads).await?;
-    record_written(&txn, [(booking, &written)]).await?;
+    let mut written = write_booking(&txn, booking, &mut reads).await?;
+    record_written(&txn, [(booking, &mut written)]).await?;
     let work = reads.work.before_commit(&txn).await?;
     txn.commit().await?;
     work.keep();

@@ -9,11 +9,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::WrittenBooking;
 use crate::domain::booking::{AppointmentKind, AppointmentStatus, FallbackKind};
 use crate::domain::{Gender, Level, Mode};
 use crate::repo;
 use crate::scheduling::format::Reason;
-use crate::services::planning::Booked;
 use crate::services::views::in_berlin;
 
 /// A request booked for less than this ahead is flagged as short notice (never refused).
@@ -150,37 +150,33 @@ pub async fn appointment_views(
 }
 
 /// Views of a booking's appointments as its transaction wrote them, for the caseworker who
-/// booked, with the language tag and site code the booking named: nothing needs reading back
-/// but the names of the volunteers proposed.
-///
-/// # Errors
-/// Database errors.
-pub async fn booked_views(
-    db: &impl ConnectionTrait,
-    booked: &[Booked],
-    client_ref: &str,
+/// booked, with the language tag and site code the booking named: nothing is read back.
+pub(super) fn booked_views(
+    written: &WrittenBooking,
     language: &str,
     site: Option<&str>,
-) -> Result<Vec<AppointmentView>, DbErr> {
-    let interpreter_ids: Vec<i64> =
-        booked.iter().filter_map(|b| Some(b.proposal?.interpreter_id)).collect();
-    let names = repo::interpreters::display_names(db, &interpreter_ids).await?;
-    Ok(booked
+) -> Vec<AppointmentView> {
+    written
+        .booked
         .iter()
         .map(|b| {
             let interpreter = b.proposal.map(|p| InterpreterRef {
                 id: p.interpreter_id,
-                display_name: names.get(&p.interpreter_id).cloned().unwrap_or_default(),
+                display_name: written
+                    .proposed_names
+                    .get(&p.interpreter_id)
+                    .cloned()
+                    .unwrap_or_default(),
             });
             view(
                 &b.appointment,
                 interpreter,
-                Some(client_ref.to_owned()),
+                Some(written.client_reference.clone()),
                 language.to_owned(),
                 site.map(str::to_owned),
             )
         })
-        .collect())
+        .collect()
 }
 
 /// An appointment as shown, with what is looked up elsewhere.

@@ -9,6 +9,8 @@ pub mod reminders;
 pub mod settings;
 pub mod worker;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use entities::{appointment, assignment, interpreter, outbox};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Set};
@@ -103,25 +105,30 @@ pub async fn assignment_changed(
     assignment_id: i64,
     kind: NoticeKind,
 ) -> Result<(), DbErr> {
-    assignments_changed(db, &[(assignment_id, kind)]).await
+    assignments_changed(db, &[(assignment_id, kind)]).await.map(drop)
 }
 
 /// Queues the notices of several changed assignments, in the caller's transaction, with one
 /// read of what they say and one write of the outbox: a group of bookings holding the write
 /// lock queues its proposals together at its end. As [`assignment_changed`] for each.
 ///
+/// Tells the display names of the volunteers the changes are for, by interpreter profile: the
+/// same read finds them, and a booking's answer shows them without reading again after its
+/// commit.
+///
 /// # Errors
 /// Database errors.
 pub async fn assignments_changed(
     db: &impl ConnectionTrait,
     changes: &[(i64, NoticeKind)],
-) -> Result<(), DbErr> {
+) -> Result<HashMap<i64, String>, DbErr> {
     if changes.is_empty() {
-        return Ok(());
+        return Ok(HashMap::new());
     }
     let ids: Vec<i64> = changes.iter().map(|&(id, _)| id).collect();
-    let about: std::collections::HashMap<i64, Change> =
+    let about: HashMap<i64, Change> =
         Change::read(db, &ids).await?.into_iter().map(|c| (c.assignment_id, c)).collect();
+    let names = about.values().map(|c| (c.interpreter_id, c.display_name.clone())).collect();
     let at = now();
     let mut rows = Vec::with_capacity(changes.len());
     for &(assignment_id, kind) in changes {
@@ -149,13 +156,12 @@ pub async fn assignments_changed(
         let notice = Notice { kind, event: Some(event), due: None };
         rows.push(outbox_row(about.organisation_id, about.user_id, &notice, at));
     }
-    if rows.is_empty() {
-        return Ok(());
+    if !rows.is_empty() {
+        // Written inside bookings' and planning's transactions, which hold the write lock:
+        // the rows are not read back.
+        outbox::Entity::insert_many(rows).exec_without_returning(db).await?;
     }
-    // Written inside bookings' and planning's transactions, which hold the write lock: the
-    // rows are not read back.
-    outbox::Entity::insert_many(rows).exec_without_returning(db).await?;
-    Ok(())
+    Ok(names)
 }
 
 /// Whether the user turned this kind of message off.
@@ -176,7 +182,9 @@ struct Change {
     ends_at: DateTime<Utc>,
     kind: String,
     mode: String,
+    interpreter_id: i64,
     user_id: i64,
+    display_name: String,
     has_email: bool,
     notifications_off: String,
     language_de: Option<String>,
@@ -206,7 +214,9 @@ impl Change {
             .column((appointment::Entity, appointment::Column::EndsAt))
             .column((appointment::Entity, appointment::Column::Kind))
             .column((appointment::Entity, appointment::Column::Mode))
+            .expr_as(Expr::col((interpreter::Entity, interpreter::Column::Id)), "interpreter_id")
             .expr_as(Expr::col((app_user::Entity, app_user::Column::Id)), "user_id")
+            .column((app_user::Entity, app_user::Column::DisplayName))
             .expr_as(
                 Expr::col((app_user::Entity, app_user::Column::Email)).is_not_null(),
                 "has_email",
