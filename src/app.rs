@@ -21,6 +21,7 @@ use tower_http::request_id::{
 use tower_http::trace::{DefaultOnRequest, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::auth::throttle::LoginGuard;
 use crate::config::Settings;
 use crate::{api, web};
 
@@ -28,6 +29,8 @@ use crate::{api, web};
 pub struct App {
     pub db: DatabaseConnection,
     pub settings: Settings,
+    /// This instance's login throttles and its limit on password checks at once.
+    pub login_guard: LoginGuard,
 }
 
 /// Cheap to clone; derefs to [`App`].
@@ -36,7 +39,8 @@ pub struct AppState(Arc<App>);
 
 impl AppState {
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
-        Self(Arc::new(App { db, settings }))
+        let login_guard = LoginGuard::new(&settings);
+        Self(Arc::new(App { db, settings, login_guard }))
     }
 }
 
@@ -59,6 +63,21 @@ impl MakeRequestId for Counter {
         let n = self.0.fetch_add(1, Ordering::Relaxed);
         HeaderValue::from_str(&format!("{n:x}")).ok().map(RequestId::new)
     }
+}
+
+/// A request id sent by the client is kept (and logged, and echoed) only if it is a plain
+/// token: 1–64 letters, digits, `.`, `_` or `-`. Anything else is dropped, and the request
+/// gets a number of the service's own.
+async fn plain_request_id(mut request: Request, next: Next) -> Response {
+    let plain = request.headers().get(&REQUEST_ID).is_none_or(|value| {
+        let bytes = value.as_bytes();
+        (1..=64).contains(&bytes.len())
+            && bytes.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    });
+    if !plain {
+        request.headers_mut().remove(&REQUEST_ID);
+    }
+    next.run(request).await
 }
 
 /// Headers that keep browsers from framing, sniffing or leaking the pages. Behind HTTPS
@@ -108,6 +127,7 @@ pub fn build_router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.settings.secure_cookies, security_headers))
         .layer(
             ServiceBuilder::new()
+                .layer(middleware::from_fn(plain_request_id))
                 .layer(SetRequestIdLayer::new(REQUEST_ID, Counter::default()))
                 .layer(trace)
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
@@ -125,5 +145,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let router = build_router(state);
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

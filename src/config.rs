@@ -32,10 +32,23 @@ pub struct Settings {
     pub session_max_hours: u32,
     /// Mark cookies `Secure`; switch on whenever the service is reached over HTTPS.
     pub secure_cookies: bool,
-    /// Failed logins per username within the window before logins are refused.
+    /// Failed logins of one username from one address before each further attempt from there
+    /// waits, 1 s at first and twice as long each time after.
     pub login_max_failures: u32,
-    /// Length of the window and of the lock-out, in minutes.
+    /// The window over which failed logins count, in minutes, and the longest such wait.
     pub login_lockout_minutes: u32,
+    /// Failed logins from one address within the window before it is refused for the rest of
+    /// it, whatever the username.
+    pub login_address_max_failures: u32,
+    /// Failed logins of one username from all addresses within an hour before the account is
+    /// locked for an hour; an admin can lift the lock.
+    pub login_username_max_failures: u32,
+    /// Password checks at once per instance; a few more logins wait up to 2 s, the rest are
+    /// answered 503.
+    pub login_max_verifications: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client; without them the client is
+    /// the connection's peer.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Local time (Europe/Berlin, `HH:MM`) of a daily planning run for every organisation;
     /// none by default.
     pub planning_daily_at: Option<LocalTime>,
@@ -90,6 +103,10 @@ impl Default for Settings {
             secure_cookies: false,
             login_max_failures: 5,
             login_lockout_minutes: 15,
+            login_address_max_failures: 30,
+            login_username_max_failures: 50,
+            login_max_verifications: 4,
+            trusted_proxies: Vec::new(),
             planning_daily_at: None,
             planning_horizon_days: 14,
             planning_time_limit_seconds: 10,
@@ -226,7 +243,12 @@ impl Settings {
         within("planning_time_limit_seconds", self.planning_time_limit_seconds, 1..=60)?;
         within("referral_follow_up_days", self.referral_follow_up_days, 1..=365)?;
         within("retention_months", self.retention_months, 1..=120)?;
-        within("outbox_lease_seconds", self.outbox_lease_seconds, 2..=3600)
+        within("outbox_lease_seconds", self.outbox_lease_seconds, 2..=3600)?;
+        within("login_max_failures", self.login_max_failures, 1..=100)?;
+        within("login_lockout_minutes", self.login_lockout_minutes, 1..=1440)?;
+        within("login_address_max_failures", self.login_address_max_failures, 1..=100_000)?;
+        within("login_username_max_failures", self.login_username_max_failures, 1..=100_000)?;
+        within("login_max_verifications", self.login_max_verifications, 1..=64)
     }
 }
 

@@ -66,7 +66,10 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
             // Jobcenter's appointments and assignments does not fit, and every planning
             // read would fetch its pages from the operating system again.
             .pragma("cache_size", format!("-{}", SQLITE_CACHE_KIB))
-            .pragma("wal_autocheckpoint", AUTOCHECKPOINT_PAGES.to_string());
+            .pragma("wal_autocheckpoint", AUTOCHECKPOINT_PAGES.to_string())
+            // What is deleted or overwritten is overwritten with zeros, not left in free
+            // space: an erased client's reference must not stay readable in the file.
+            .pragma("secure_delete", "ON");
         // No memory map (`mmap_size`): a connection drops its view of the file whenever
         // another has committed, which under bookings is before nearly every read, and
         // remapping costs every core running the service a flush of its address translations.
@@ -375,6 +378,20 @@ fn sqlite_file_on_disk(db: &DatabaseConnection) -> Option<PathBuf> {
         return None;
     }
     Some(file.to_owned())
+}
+
+/// After an erasure: copies the SQLite WAL into the database file and truncates it, so that the
+/// frames that held the erased rows are gone from the disk, not only superseded. Waits for
+/// readers to finish. Does nothing on PostgreSQL, whose dead rows stay in their pages until a
+/// vacuum reuses them (see the README).
+///
+/// # Errors
+/// Database errors.
+pub async fn purge_erased(db: &DatabaseConnection) -> Result<(), DbErr> {
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+    }
+    Ok(())
 }
 
 /// Copies the SQLite WAL back into the database file every [`CHECKPOINT_EVERY`], beside the

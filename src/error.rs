@@ -59,6 +59,9 @@ pub enum AppError {
     Conflict { detail: String, errors: FieldErrors },
     #[error("too many failed logins")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// Too many password checks under way; the login may be sent again shortly.
+    #[error("too many logins at once")]
+    Busy { retry_after_secs: u64 },
     /// The database cannot be reached or is not migrated.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -93,6 +96,7 @@ impl AppError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -110,6 +114,7 @@ impl AppError {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict { .. } => "conflict",
             Self::TooManyAttempts { .. } => "too_many_attempts",
+            Self::Busy { .. } => "busy",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal_error",
         }
@@ -143,6 +148,10 @@ impl AppError {
             Self::Conflict { detail, errors } => (Some(detail.clone()), errors.clone()),
             Self::TooManyAttempts { retry_after_secs } => (
                 Some(format!("too many failed logins; try again in {retry_after_secs} seconds")),
+                FieldErrors::new(),
+            ),
+            Self::Busy { retry_after_secs } => (
+                Some(format!("too many logins at once; try again in {retry_after_secs} seconds")),
                 FieldErrors::new(),
             ),
             Self::NotFound | Self::Unavailable(_) | Self::Internal(_) => (None, FieldErrors::new()),
@@ -213,7 +222,7 @@ impl IntoResponse for AppError {
             Self::Unauthenticated | Self::InvalidCredentials => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            Self::TooManyAttempts { retry_after_secs } => {
+            Self::TooManyAttempts { retry_after_secs } | Self::Busy { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             }
             _ => {}

@@ -49,7 +49,18 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
-/// The table as CSV.
+/// Text a spreadsheet program would take for a formula (`=`, `+`, `-`, `@`, or a tab or
+/// carriage return before one) gets a leading apostrophe, so that it shows as the text it is
+/// (OWASP, "CSV Injection"). Only text cells: numbers stay numbers.
+fn inert(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// The table as CSV, its text cells made inert (see [`inert`]).
 ///
 /// # Errors
 /// Writing failed (it does not, into memory).
@@ -57,9 +68,12 @@ pub fn csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
     let mut out = Vec::from("\u{feff}".as_bytes());
     {
         let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(&mut out);
-        writer.write_record(&table.columns)?;
+        writer.write_record(table.columns.iter().map(|c| inert(c).into_owned()))?;
         for row in &table.rows {
-            writer.write_record(row.iter().map(Cell::text))?;
+            writer.write_record(row.iter().map(|cell| match cell {
+                Cell::Text(t) => inert(t).into_owned(),
+                other => other.text(),
+            }))?;
         }
         writer.flush()?;
     }
@@ -125,5 +139,33 @@ mod tests {
             text.trim_start_matches('\u{feff}'),
             "Sprache;Anfragen\n\"Arabisch; Levante\";3\n"
         );
+    }
+
+    #[test]
+    fn text_that_looks_like_a_formula_stays_text_and_numbers_stay_numbers() {
+        let formulas = ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"];
+        let mut rows: Vec<Vec<Cell>> =
+            formulas.iter().map(|f| vec![Cell::Text((*f).to_owned()), Cell::Int(-4)]).collect();
+        rows.push(vec![Cell::Text("Team = Mitte".into()), Cell::Number(-1.5)]);
+        let table = Table {
+            name: "t".into(),
+            title: "T".into(),
+            columns: vec!["Team".into(), "Saldo".into()],
+            rows,
+        };
+        let text = String::from_utf8(csv(&table).unwrap_or_default()).unwrap_or_default();
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let read: Vec<(String, String)> = reader
+            .records()
+            .filter_map(Result::ok)
+            .map(|r| (r[0].to_owned(), r[1].to_owned()))
+            .collect();
+        for (formula, (cell, number)) in formulas.iter().zip(&read) {
+            assert_eq!(cell, &format!("'{formula}"));
+            assert_eq!(number, "-4");
+        }
+        assert_eq!(read[formulas.len()], ("Team = Mitte".to_owned(), "-1.5".to_owned()));
     }
 }

@@ -1,4 +1,5 @@
-//! `login_throttle`: Failed-login counter per normalised username, whether or not the user exists.
+//! `login_throttle`: failed logins per username across all addresses, keyed by a SHA-256 digest
+//! of the normalised username, whether or not the user exists.
 
 use sea_orm::entity::prelude::*;
 

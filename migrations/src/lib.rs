@@ -19,6 +19,7 @@ mod m20261128_000012_caseworker_index;
 mod m20261128_000013_assignment_period;
 mod m20261128_000014_pool_stamp;
 mod m20261129_000015_work_stamp;
+mod m20261207_000016_throttle_digests;
 mod util;
 
 /// The ordered list of every migration.
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000013_assignment_period::Migration),
             Box::new(m20261128_000014_pool_stamp::Migration),
             Box::new(m20261129_000015_work_stamp::Migration),
+            Box::new(m20261207_000016_throttle_digests::Migration),
         ]
     }
 }

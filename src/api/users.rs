@@ -1,4 +1,4 @@
-//! Accounts: `GET|POST /users`, `GET|PATCH /users/{id}` (admins).
+//! Accounts: `GET|POST /users`, `GET|PATCH /users/{id}`, `POST /users/{id}/unlock` (admins).
 
 use axum::Json;
 use axum::extract::State;
@@ -16,6 +16,29 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_users, create_user))
         .routes(routes!(get_user, update_user))
+        .routes(routes!(unlock_user))
+}
+
+/// Lifts the login lock of an account: the lock that many failed logins from anywhere set,
+/// and this instance's waits after failed logins. Answers whether the account was locked.
+#[utoipa::path(
+    post, path = "/users/{id}/unlock", tag = "admin", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "User id")),
+    responses((status = 200, description = "Unlocked", body = UnlockView))
+)]
+async fn unlock_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<UnlockView>> {
+    Ok(Json(UnlockView { was_locked: users::unlock(&state, &caller, id).await? }))
+}
+
+/// The answer to an unlock.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct UnlockView {
+    /// Whether logins for the account were refused until now.
+    pub was_locked: bool,
 }
 
 /// Every account of the organisation.

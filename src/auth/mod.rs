@@ -2,7 +2,10 @@
 //! every handler receives, with its organisation and roles.
 
 mod caller;
+mod client;
 pub mod password;
+pub mod throttle;
 pub mod token;
 
 pub use caller::{Caller, SessionKind, bearer_token};
+pub use client::ClientAddress;

@@ -17,6 +17,15 @@ pub const YEARS: RangeInclusive<i32> = 0..=9999;
 /// The refusal of a date or an instant outside [`YEARS`].
 pub const OUTSIDE_YEARS: &str = "must lie in the years 0000 to 9999";
 
+/// The years an instant a request sends (an appointment's or an absence's start and end) may
+/// lie in, as written and in UTC: a wider span means a typing error, and at the edges of
+/// [`YEARS`] an offset carries the instant out of them (`9999-12-31T23:00:00-12:00` is in the
+/// year 10000 in UTC).
+pub const INSTANT_YEARS: RangeInclusive<i32> = 1900..=2199;
+
+/// The refusal of an instant outside [`INSTANT_YEARS`].
+pub const OUTSIDE_INSTANT_YEARS: &str = "must lie in the years 1900 to 2199";
+
 /// Why a text is not a date.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("is not a date as YYYY-MM-DD in the years 0000 to 9999")]
@@ -76,15 +85,25 @@ pub fn set_or_clear_date<'de, D: Deserializer<'de>>(
     optional_date(deserializer).map(Some)
 }
 
-/// `#[serde(deserialize_with = "…::instant")]`: an RFC 3339 instant in [`YEARS`].
+/// Whether the instant lies in [`INSTANT_YEARS`], as written and in UTC.
+pub fn instant_in_request_range(instant: &DateTime<FixedOffset>) -> bool {
+    INSTANT_YEARS.contains(&instant.year())
+        && INSTANT_YEARS.contains(&instant.with_timezone(&chrono::Utc).year())
+}
+
+/// `#[serde(deserialize_with = "…::instant")]`: an RFC 3339 instant in [`INSTANT_YEARS`].
 ///
 /// # Errors
-/// What `DateTime` refuses, and a year outside [`YEARS`].
+/// What `DateTime` refuses, and an instant outside [`INSTANT_YEARS`].
 pub fn instant<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<DateTime<FixedOffset>, D::Error> {
     let instant = DateTime::<FixedOffset>::deserialize(deserializer)?;
-    if instant_in_range(&instant) { Ok(instant) } else { Err(D::Error::custom(OUTSIDE_YEARS)) }
+    if instant_in_request_range(&instant) {
+        Ok(instant)
+    } else {
+        Err(D::Error::custom(OUTSIDE_INSTANT_YEARS))
+    }
 }
 
 #[cfg(test)]
@@ -111,15 +130,22 @@ mod tests {
     #[test]
     fn years_chrono_reads_but_nobody_writes_are_refused() {
         assert!(read("2026-03-29", None, "2026-03-29T02:30:00+01:00").is_ok());
-        assert!(read("9999-12-31", Some("0000-01-01"), "9999-12-31T23:59:59-23:59").is_ok());
-        for (on, until, at) in [
-            ("+262142-12-31", None, "2026-03-29T02:30:00+01:00"),
-            ("2026-03-29", Some("-0001-12-31"), "2026-03-29T02:30:00+01:00"),
-            ("2026-03-29", None, "+262142-12-31T23:30:00+00:00"),
-            ("2026-03-29", None, "+10000-01-01T00:00:00Z"),
-        ] {
-            let refused = read(on, until, at).unwrap_err().to_string();
+        assert!(read("9999-12-31", Some("0000-01-01"), "2199-12-31T23:59:59+00:00").is_ok());
+        for (on, until) in [("+262142-12-31", None), ("2026-03-29", Some("-0001-12-31"))] {
+            let refused = read(on, until, "2026-03-29T02:30:00+01:00").unwrap_err().to_string();
             assert!(refused.contains(OUTSIDE_YEARS), "{refused}");
+        }
+        for at in [
+            "+262142-12-31T23:30:00+00:00",
+            "+10000-01-01T00:00:00Z",
+            // Written in 9999 and 0000, but in 10000 and -0001 in UTC.
+            "9999-12-31T23:00:00-12:00",
+            "0000-01-01T00:00:00+14:00",
+            "1899-12-31T23:59:59Z",
+            "2199-12-31T23:00:00-02:00",
+        ] {
+            let refused = read("2026-03-29", None, at).unwrap_err().to_string();
+            assert!(refused.contains(OUTSIDE_INSTANT_YEARS), "{at}: {refused}");
         }
         assert_eq!(parse_date("+262142-12-31"), Err(InvalidDate));
         assert_eq!(parse_date(" 2026-03-29 "), Ok(NaiveDate::from_ymd_opt(2026, 3, 29).unwrap()));

@@ -111,6 +111,26 @@ pub async fn revoke(db: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> R
         .map(|_| ())
 }
 
+/// Revokes every live session of a user but `keep`: the user changed their own password.
+///
+/// # Errors
+/// Database errors.
+pub async fn revoke_others_of_user(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    keep: i64,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::Id.ne(keep))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await
+        .map(|r| r.rows_affected)
+}
+
 /// Revokes every session of a user (deactivation, password change).
 ///
 /// # Errors

@@ -5,10 +5,14 @@ use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use std::net::IpAddr;
+
 use super::now;
+use crate::app::App;
+use crate::auth::throttle;
 use crate::auth::{Caller, SessionKind, password, token};
 use crate::config::Settings;
-use crate::domain::{Locale, Role};
+use crate::domain::{FieldErrors, Locale, Role};
 use crate::error::AppError;
 use crate::repo::{self, audit::AuditEntry};
 
@@ -55,49 +59,80 @@ fn caller_of(
     }
 }
 
-/// The key of the login throttle: the username as typed, normalised.
-fn throttle_key(username: &str) -> String {
-    username.trim().to_lowercase()
+/// The longest username and password a login accepts: anything longer is refused before it
+/// is stored or hashed.
+pub const USERNAME_MAX_CHARS: usize = 64;
+pub const PASSWORD_MAX_CHARS: usize = 1024;
+
+/// What a login sends, and from where.
+#[derive(Debug)]
+pub struct Credentials<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    pub address: IpAddr,
 }
 
 /// Checks the password and opens a session.
 ///
-/// Failed attempts are counted per username, whether the user exists or not, and after
-/// `login_max_failures` within `login_lockout_minutes` further attempts are refused for that
-/// long. The answer to a wrong password and to an unknown user is the same.
+/// Before the password is checked, the attempt passes the instance's login guard (password
+/// checks at once, failures per address, growing waits per username and address; see
+/// [`crate::auth::throttle`]) and is counted against the username's lock across all addresses
+/// (`login_username_max_failures` an hour). The answer to a wrong password and to an unknown
+/// user is the same.
 ///
 /// # Errors
-/// [`AppError::InvalidCredentials`], [`AppError::TooManyAttempts`], database errors.
+/// [`AppError::Validation`] for a username or password over its length,
+/// [`AppError::InvalidCredentials`], [`AppError::TooManyAttempts`], [`AppError::Busy`],
+/// database errors.
 pub async fn login(
-    db: &DatabaseConnection,
-    settings: &Settings,
-    username: &str,
-    password_text: &str,
+    app: &App,
+    credentials: Credentials<'_>,
     kind: SessionKind,
 ) -> Result<Login, AppError> {
-    let key = throttle_key(username);
+    let Credentials { username, password: password_text, address } = credentials;
+    let mut errors = FieldErrors::new();
+    if username.chars().count() > USERNAME_MAX_CHARS {
+        errors.add("username", format!("must be at most {USERNAME_MAX_CHARS} characters"));
+    }
+    if password_text.chars().count() > PASSWORD_MAX_CHARS {
+        errors.add("password", format!("must be at most {PASSWORD_MAX_CHARS} characters"));
+    }
+    errors.into_result(()).map_err(AppError::Validation)?;
+
+    let attempt = app.login_guard.begin(username, address)?;
+    let key = throttle::username_key(username);
+    let limit = repo::throttle::Limit {
+        window: repo::throttle::WINDOW,
+        max_attempts: app.settings.login_username_max_failures,
+    };
+    let db = &app.db;
     let started = now();
-    if let Some(until) = repo::throttle::locked_until(db, &key, started).await? {
+    let txn = crate::db::write(db).await?;
+    let locked = repo::throttle::count_attempt(&txn, &key, started, limit).await?;
+    txn.commit().await?;
+    if let Some(until) = locked {
+        tracing::info!("login refused: the username is locked");
         let retry_after_secs = u64::try_from((until - started).num_seconds().max(1)).unwrap_or(1);
         return Err(AppError::TooManyAttempts { retry_after_secs });
     }
 
-    let user = repo::users::by_username(db, &key).await?.filter(|u| u.active);
+    let user =
+        repo::users::by_username(db, &username.trim().to_lowercase()).await?.filter(|u| u.active);
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    let valid = password::verify(password_text.to_owned(), stored).await;
-
-    let txn = crate::db::write(db).await?;
-    let window = Duration::minutes(i64::from(settings.login_lockout_minutes));
-    let at = now();
+    let valid = {
+        let _slot = app.login_guard.verification().await?;
+        password::verify(password_text.to_owned(), stored).await
+    };
     let Some(user) = user.filter(|_| valid) else {
-        repo::throttle::record_failure(&txn, &key, at, window, settings.login_max_failures).await?;
-        txn.commit().await?;
         tracing::info!("login refused");
         return Err(AppError::InvalidCredentials);
     };
+
+    let txn = crate::db::write(db).await?;
+    let at = now();
     repo::throttle::clear(&txn, &key).await?;
     let plain = token::generate();
-    let expires_at = at + Duration::hours(i64::from(settings.session_max_hours));
+    let expires_at = at + Duration::hours(i64::from(app.settings.session_max_hours));
     let session =
         repo::sessions::insert(&txn, user.id, token::digest(&plain), kind.as_str(), at, expires_at)
             .await?;
@@ -116,6 +151,7 @@ pub async fn login(
     )
     .await?;
     txn.commit().await?;
+    app.login_guard.succeeded(attempt);
     Ok(Login {
         token: plain,
         expires_at,

@@ -84,6 +84,14 @@ pub struct ClientInput {
     pub exclusions: Vec<Exclusion>,
 }
 
+/// The caller's own interpreter profile, if they volunteer.
+async fn own_interpreter(
+    db: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+) -> Result<Option<i64>, sea_orm::DbErr> {
+    Ok(repo::interpreters::by_user(db, caller.organisation_id, caller.user_id).await?.map(|i| i.id))
+}
+
 async fn view(
     db: &impl sea_orm::ConnectionTrait,
     caller: &Caller,
@@ -103,9 +111,12 @@ async fn view(
         .filter_map(|l| tags.get(&l.language_id).cloned())
         .collect();
     languages.sort();
+    // An exclusion that names the caller is left out: its existence is not theirs to know.
+    let own = own_interpreter(db, caller).await?;
     let exclusions = repo::booking::exclusions_of(db, &[row.id])
         .await?
         .into_iter()
+        .filter(|e| Some(e.interpreter_id) != own)
         .map(|e| Exclusion { interpreter_id: e.interpreter_id, reason: e.reason })
         .collect();
     Ok(ClientView {
@@ -165,6 +176,40 @@ pub async fn put(
             }
         }
     }
+    // A volunteer who serves clients too never sets, changes or lifts an exclusion that names
+    // them: the same refusal whether one exists or not, and the attempt is audited.
+    let own = own_interpreter(&txn, caller).await?;
+    let naming_self: Vec<usize> = input
+        .exclusions
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| Some(e.interpreter_id) == own)
+        .map(|(i, _)| i)
+        .collect();
+    if !naming_self.is_empty() {
+        if let Some(row) =
+            repo::booking::client_by_reference(&txn, caller.organisation_id, reference).await?
+        {
+            audit(
+                &txn,
+                caller,
+                "client.own_exclusion_refused",
+                "client",
+                row.id,
+                serde_json::Value::Null,
+            )
+            .await?;
+            txn.commit().await?;
+        }
+        let mut refused = FieldErrors::new();
+        for i in naming_self {
+            refused.add(
+                format!("exclusions[{i}].interpreter_id"),
+                "names you; another caseworker records exclusions that concern you",
+            );
+        }
+        return Err(AppError::Validation(refused));
+    }
     for (i, e) in input.exclusions.iter().enumerate() {
         if repo::interpreters::get(&txn, caller.organisation_id, e.interpreter_id).await?.is_none()
         {
@@ -209,8 +254,10 @@ pub async fn put(
         .exec_without_returning(&txn)
         .await?;
     }
+    // The exclusion naming the caller, which they neither saw nor sent, stays.
     client_exclusion::Entity::delete_many()
         .filter(client_exclusion::Column::ClientId.eq(row.id))
+        .filter(client_exclusion::Column::InterpreterId.ne(own.unwrap_or(0)))
         .exec(&txn)
         .await?;
     let mut seen = std::collections::HashSet::new();

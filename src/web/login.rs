@@ -12,10 +12,10 @@ use serde::Deserialize;
 
 use super::page::{LANG_COOKIE, Layout, Page, SESSION_COOKIE, Visitor, WebError, safe_next};
 use crate::app::AppState;
-use crate::auth::SessionKind;
+use crate::auth::{ClientAddress, SessionKind};
 use crate::domain::Locale;
 use crate::error::AppError;
-use crate::services::auth;
+use crate::services::auth::{self, Credentials};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
@@ -55,35 +55,40 @@ pub struct LoginForm {
 /// Checks the credentials, sets the session cookie and goes on to the page asked for.
 pub async fn submit(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     visitor: Visitor,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
     visitor.check_csrf(&form.csrf)?;
     let next = safe_next(Some(&form.next));
-    match auth::login(
-        &state.db,
-        &state.settings,
-        &form.username,
-        &form.password,
-        SessionKind::Cookie,
-    )
-    .await
-    {
+    let credentials = Credentials { username: &form.username, password: &form.password, address };
+    match auth::login(&state, credentials, SessionKind::Cookie).await {
         Ok(login) => {
             let max_age = Duration::hours(i64::from(state.settings.session_max_hours));
             let mut session = visitor.cookie(SESSION_COOKIE, login.token, SameSite::Lax);
             session.set_max_age(max_age);
             Ok((CookieJar::new().add(session), Redirect::to(&next)).into_response())
         }
-        Err(error @ (AppError::InvalidCredentials | AppError::TooManyAttempts { .. })) => {
+        Err(
+            error @ (AppError::InvalidCredentials
+            | AppError::TooManyAttempts { .. }
+            | AppError::Busy { .. }
+            | AppError::Validation(_)),
+        ) => {
             let (status, key) = match error {
                 AppError::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "login.locked"),
+                AppError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "login.busy"),
+                AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "login.too_long"),
                 _ => (StatusCode::UNAUTHORIZED, "login.failed"),
             };
+            let mut username = form.username;
+            if username.chars().count() > auth::USERNAME_MAX_CHARS {
+                username.clear();
+            }
             let page = LoginPage {
                 layout: visitor.layout("login.title", None),
                 next,
-                username: form.username,
+                username,
                 problem: Some(visitor.t.get(key).to_owned()),
             };
             Ok(visitor.respond(status, page))

@@ -148,6 +148,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/languages", "A"),
     ("PATCH", "/api/v1/languages/{tag}", "A"),
     ("GET", "/api/v1/me", "*"),
+    ("POST", "/api/v1/me/password", "*"),
     ("GET", "/api/v1/me/absences", "V"),
     ("POST", "/api/v1/me/absences", "V"),
     ("DELETE", "/api/v1/me/absences/{id}", "V"),
@@ -191,6 +192,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/users", "A"),
     ("GET", "/api/v1/users/{id}", "A"),
     ("PATCH", "/api/v1/users/{id}", "A"),
+    ("POST", "/api/v1/users/{id}/unlock", "A"),
 ];
 
 /// The demo accounts that hold exactly one role, by the matrix's letter.

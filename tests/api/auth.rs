@@ -46,48 +46,6 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
 }
 
 #[tokio::test]
-async fn repeated_failures_lock_the_username_for_a_while() {
-    let app = TestApp::spawn().await;
-    let attempt = |password: &'static str| {
-        app.call(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({ "username": "Fachkraft", "password": password })),
-        )
-    };
-    for _ in 0..app.settings.login_max_failures {
-        attempt("wrong").await.assert_problem(401, None);
-    }
-    // Locked now: even the right password is refused, with a hint when to retry.
-    let locked = attempt("demo").await;
-    locked.assert_problem(429, None);
-    let retry: u64 = locked.headers["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!(retry > 0 && retry <= 15 * 60, "{retry}");
-    // An unknown username is throttled the same way, so the lock reveals nothing.
-    for _ in 0..app.settings.login_max_failures {
-        app.call(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({ "username": "niemand", "password": "x" })),
-        )
-        .await
-        .assert_problem(401, None);
-    }
-    app.call(
-        Method::POST,
-        "/api/v1/auth/login",
-        None,
-        Some(json!({ "username": "niemand", "password": "x" })),
-    )
-    .await
-    .assert_problem(429, None);
-    // Other users are not affected.
-    app.login("teamleitung").await;
-}
-
-#[tokio::test]
 async fn logout_revokes_the_token() {
     let app = TestApp::spawn().await;
     let token = app.login("fachkraft").await;
@@ -156,4 +114,34 @@ async fn a_deactivated_user_is_logged_out_and_cannot_log_in() {
     )
     .await
     .assert_problem(401, None);
+}
+
+#[tokio::test]
+async fn a_user_changes_their_own_password_and_their_other_sessions_end() {
+    let app = TestApp::spawn().await;
+    let here = app.login("fachkraft").await;
+    let elsewhere = app.login("fachkraft").await;
+    let change = |current: &str, new: &str| {
+        let body = json!({ "current_password": current, "new_password": new });
+        app.call(Method::POST, "/api/v1/me/password", Some(&here), Some(body))
+    };
+    change("falsch", "ein-ganz-neues-passwort").await.assert_problem(422, Some("current_password"));
+    change("demo", "kurz").await.assert_problem(422, Some("new_password"));
+    let changed = change("demo", "ein-ganz-neues-passwort").await;
+    assert_eq!(changed.status, StatusCode::NO_CONTENT, "{}", changed.text);
+    assert_eq!(app.audited("user.password_change").await, 1);
+
+    // This session goes on; the other one ends; the old password is gone.
+    assert_eq!(app.get("/api/v1/me", &here).await.status, StatusCode::OK);
+    app.get("/api/v1/me", &elsewhere).await.assert_problem(401, None);
+    let login = |password: &str| {
+        app.call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({ "username": "fachkraft", "password": password })),
+        )
+    };
+    login("demo").await.assert_problem(401, None);
+    assert_eq!(login("ein-ganz-neues-passwort").await.status, StatusCode::OK);
 }

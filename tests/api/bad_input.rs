@@ -271,3 +271,27 @@ async fn a_page_form_holding_the_nul_character_is_refused_before_it_is_read() {
     let form = [("from", "%00"), ("to", "2026-03-02"), ("csrf", csrf.as_str())];
     assert_ne!(page.post("/planning", &form).await.status, axum::http::StatusCode::BAD_REQUEST);
 }
+
+/// Instants at the edges of the calendar: written in a four-digit year, but outside it in
+/// UTC, or far from any appointment. Refused, naming the field, not a server error.
+#[tokio::test]
+async fn instants_at_the_edges_of_the_calendar_are_refused_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let volunteer = app.login("dolmetscher").await;
+    let booking = |start: &str, end: &str| {
+        json!({
+            "client_ref": "987X654321", "language": "en", "min_level": "B1", "start": start,
+            "end": end, "mode": "phone", "kind": "benefits", "priority": 3
+        })
+    };
+    let late = booking("9999-12-31T23:00:00-12:00", "2027-01-10T10:00:00+01:00");
+    refused(&app, &caseworker, Method::POST, "/api/v1/appointments", late, 422, "start").await;
+    let early = booking("1850-03-01T09:00:00+01:00", "2027-01-10T10:00:00+01:00");
+    refused(&app, &caseworker, Method::POST, "/api/v1/appointments", early, 422, "start").await;
+
+    let until_edge = json!({ "from": "2027-01-10T00:00:00+01:00", "until": "9999-12-31T23:00:00-12:00", "reason": "vacation" });
+    refused(&app, &volunteer, Method::POST, "/api/v1/me/absences", until_edge, 422, "until").await;
+    let from_edge = json!({ "from": "0000-01-01T00:00:00+14:00", "until": "2027-01-12T00:00:00+01:00", "reason": "vacation" });
+    refused(&app, &volunteer, Method::POST, "/api/v1/me/absences", from_edge, 422, "from").await;
+}

@@ -189,3 +189,63 @@ async fn a_team_lead_subscribes_to_the_pool_of_their_site() {
         .collect();
     assert!(names.len() > 1, "{names:?}");
 }
+
+#[tokio::test]
+async fn a_feed_ends_with_a_password_reset_a_role_taken_away_and_a_deactivation() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let users = app.get("/api/v1/users", &admin).await;
+    let id = users
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "dolmetscher")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let subscribe = || async {
+        let volunteer = app.login("dolmetscher").await;
+        let issued =
+            app.call(Method::POST, "/api/v1/me/calendar", Some(&volunteer), Some(json!({}))).await;
+        assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.text);
+        let url = issued.body["url"].as_str().unwrap().to_owned();
+        assert_eq!(fetch(&app, &url).await.status, StatusCode::OK);
+        url
+    };
+    let change = |body: serde_json::Value| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let path = format!("/api/v1/users/{id}");
+            let changed = app.call(Method::PATCH, &path, Some(admin), Some(body)).await;
+            assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+        }
+    };
+    let url = subscribe().await;
+    change(json!({ "password": "ein-neues-passwort" })).await;
+    assert_eq!(fetch(&app, &url).await.status, StatusCode::NOT_FOUND, "after a password reset");
+    change(json!({ "password": "demo-demo-demo" })).await;
+    // The demo password no longer works; log in with the one the admin set.
+    let token = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({ "username": "dolmetscher", "password": "demo-demo-demo" })),
+        )
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let issued = app.call(Method::POST, "/api/v1/me/calendar", Some(&token), Some(json!({}))).await;
+    let url = issued.body["url"].as_str().unwrap().to_owned();
+    assert_eq!(fetch(&app, &url).await.status, StatusCode::OK);
+    change(json!({ "roles": ["volunteer"] })).await;
+    assert_eq!(fetch(&app, &url).await.status, StatusCode::NOT_FOUND, "after a role was taken");
+    change(json!({ "active": false })).await;
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) AS n FROM app_user WHERE id = {id} AND calendar_token_digest IS NOT NULL")).await,
+        0
+    );
+}

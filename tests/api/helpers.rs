@@ -94,15 +94,25 @@ pub struct TestApp {
 impl TestApp {
     /// A migrated database with the demo data.
     pub async fn spawn() -> Self {
-        let app = Self::empty().await;
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// As [`TestApp::spawn`], with settings changed from their defaults.
+    pub async fn spawn_with(change: impl FnOnce(&mut Settings)) -> Self {
+        let app = Self::empty_with(change).await;
         sprachpool::seed::load_demo(&app.db).await.expect("demo data loads");
         app
     }
 
     /// A migrated database without data.
     pub async fn empty() -> Self {
+        Self::empty_with(|_| {}).await
+    }
+
+    async fn empty_with(change: impl FnOnce(&mut Settings)) -> Self {
         let (url, scratch) = scratch_database().await;
-        let settings = Settings { database_url: DatabaseUrl::new(url), ..Settings::default() };
+        let mut settings = Settings { database_url: DatabaseUrl::new(url), ..Settings::default() };
+        change(&mut settings);
         if std::env::var_os("TEST_LOG").is_some() {
             sprachpool::telemetry::init(&settings);
         }
@@ -143,6 +153,22 @@ impl TestApp {
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Answer { status, headers, body, text, bytes: bytes.to_vec() }
+    }
+
+    /// A login as sent from `address`, the connection's peer.
+    pub async fn login_from(&self, address: &str, username: &str, password: &str) -> Answer {
+        let peer: std::net::SocketAddr =
+            format!("{address}:40000").parse().expect("an IPv4 address");
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/auth/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                serde_json::json!({ "username": username, "password": password }).to_string(),
+            ))
+            .expect("request builds");
+        request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        self.send(request).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Answer {

@@ -16,6 +16,26 @@ async fn health_and_readiness() {
 }
 
 #[tokio::test]
+async fn a_request_id_from_the_client_is_kept_only_as_a_plain_token() {
+    let app = TestApp::spawn().await;
+    let with_id = |id: &str| {
+        axum::http::Request::builder()
+            .uri("/healthz")
+            .header("x-request-id", id)
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let plain = app.send(with_id("req-2026.12_07")).await;
+    assert_eq!(plain.headers["x-request-id"], "req-2026.12_07");
+    for sent in ["a b", "x\" injected=\"1", "a/b", &"x".repeat(65)] {
+        let answer = app.send(with_id(sent)).await;
+        let kept = answer.headers["x-request-id"].to_str().unwrap_or_default();
+        assert_ne!(kept, sent);
+        assert!(kept.chars().all(|c| c.is_ascii_hexdigit()), "{kept:?}");
+    }
+}
+
+#[tokio::test]
 async fn readiness_fails_when_the_database_is_gone() {
     let app = TestApp::empty().await;
     app.db.clone().close().await.unwrap();

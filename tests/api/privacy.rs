@@ -308,3 +308,39 @@ async fn a_referral_whose_client_was_erased_gets_no_appointments_to_come() {
         .await;
     assert_eq!(appointments, 0);
 }
+
+/// On SQLite an erased client's reference and exclusion reason are gone from the database
+/// file and its WAL, not only from what queries return. (On PostgreSQL dead rows stay until a
+/// vacuum, as the README says; nothing of that is the service's to check.)
+#[tokio::test]
+async fn an_erased_client_leaves_no_trace_in_the_sqlite_files() {
+    let app = TestApp::spawn().await;
+    let url = app.settings.database_url.expose().to_owned();
+    let Some(path) = url.strip_prefix("sqlite://").and_then(|rest| rest.split('?').next()) else {
+        return;
+    };
+    let caseworker = app.login("fachkraft").await;
+    let leyla =
+        app.get("/api/v1/me", &app.login("dolmetscher").await).await.body["interpreter_id"].clone();
+    let record = json!({ "languages": ["ar"], "gender_preference": "f", "exclusions": [{ "interpreter_id": leyla, "reason": "Schwagerin-Q7" }] });
+    let put =
+        app.call(Method::PUT, "/api/v1/clients/EXCL-Q7Z", Some(&caseworker), Some(record)).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    let files = || {
+        [path.to_owned(), format!("{path}-wal")]
+            .iter()
+            .map(|file| std::fs::read(file).unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    let holds =
+        |bytes: &[u8], needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(files().iter().any(|f| holds(f, "EXCL-Q7Z")), "the reference was written");
+
+    let erased =
+        app.call(Method::POST, "/api/v1/clients/EXCL-Q7Z/erase", Some(&caseworker), None).await;
+    assert_eq!(erased.status, StatusCode::OK, "{}", erased.text);
+    for (file, bytes) in [path.to_owned(), format!("{path}-wal")].iter().zip(files()) {
+        assert!(!holds(&bytes, "EXCL-Q7Z"), "the reference is still in {file}");
+        assert!(!holds(&bytes, "Schwagerin-Q7"), "the exclusion's reason is still in {file}");
+    }
+}

@@ -176,6 +176,10 @@ pub async fn read_in(
     chosen.sort_unstable();
     chosen.dedup();
     let interpreter_ids: Vec<i64> = chosen.iter().map(|&at| pool.interpreters[at].id).collect();
+    // Exclusions, declines and a client's earlier interpreter may name anyone the organisation
+    // ever had: a volunteer since deactivated, or one who does not speak this language. The
+    // problem names only its own interpreters; the others could not be chosen anyway.
+    let in_problem: std::collections::HashSet<i64> = interpreter_ids.iter().copied().collect();
     let profiles: Vec<&super::pool::Profile> =
         chosen.iter().map(|&at| &derived.profiles[at]).collect();
     let rules_of = |profile: &super::pool::Profile| -> Vec<&availability_rule::Model> {
@@ -188,7 +192,7 @@ pub async fn read_in(
         Planned::Existing => repo::booking::assignments_of(db, &planned_ids, &["declined"]).await?,
         Planned::JustBooked => Vec::new(),
     };
-    for d in declines {
+    for d in declines.iter().filter(|d| in_problem.contains(&d.interpreter_id)) {
         declined
             .entry(d.appointment_id)
             .or_default()
@@ -197,10 +201,16 @@ pub async fn read_in(
     let client_ids: Vec<i64> = to_plan.iter().map(|a| a.client_id).collect();
     let history = repo::booking::client_history(db, &client_ids, from).await?;
     let mut excluded: HashMap<i64, Vec<i64>> = HashMap::new();
-    for &(client_id, interpreter_id) in &history.exclusions {
+    for &(client_id, interpreter_id) in
+        history.exclusions.iter().filter(|(_, interpreter)| in_problem.contains(interpreter))
+    {
         excluded.entry(client_id).or_default().push(interpreter_id);
     }
-    let previous = history.previous;
+    let previous: HashMap<i64, i64> = history
+        .previous
+        .into_iter()
+        .filter(|(_, interpreter)| in_problem.contains(interpreter))
+        .collect();
 
     let mut appointments = Vec::with_capacity(to_plan.len());
     for a in to_plan {

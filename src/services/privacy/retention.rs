@@ -8,8 +8,8 @@
 
 use chrono::{DateTime, Months, Utc};
 use entities::{
-    absence, appointment, assignment, client, course_referral, interpreter, login_throttle,
-    organisation, outbox, recognition_referral, session,
+    absence, appointment, assignment, client, course_referral, interpreter, organisation, outbox,
+    recognition_referral, session,
 };
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
@@ -66,14 +66,13 @@ pub async fn run(
         }
         out.push(forgotten);
     }
-    // Failed-login counters name usernames and belong to no organisation.
+    // Failed-login counters hold digests of usernames and belong to no organisation; they go
+    // once their window has passed, as every login attempt also makes them.
     let txn = crate::db::write(db).await?;
-    login_throttle::Entity::delete_many()
-        .filter(login_throttle::Column::WindowStartedAt.lt(before))
-        .exec(&txn)
-        .await?;
+    crate::repo::throttle::expire(&txn, now, crate::repo::throttle::WINDOW).await?;
     if apply {
         txn.commit().await?;
+        crate::db::purge_erased(db).await?;
     } else {
         txn.rollback().await?;
     }

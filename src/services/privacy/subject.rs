@@ -146,10 +146,18 @@ pub async fn export(
         .order_by_asc(assignment::Column::Id)
         .all(&txn)
         .await?;
-    let exclusions = client_exclusion::Entity::find()
+    // An exclusion that names the caller is not theirs to read: it would tell them whom they
+    // are kept away from, and why.
+    let own = repo::interpreters::by_user(&txn, caller.organisation_id, caller.user_id)
+        .await?
+        .map(|i| i.id);
+    let exclusions: Vec<client_exclusion::Model> = client_exclusion::Entity::find()
         .filter(client_exclusion::Column::ClientId.eq(row.id))
         .all(&txn)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|e| Some(e.interpreter_id) != own)
+        .collect();
     // Volunteers are named as users; one query for all names this export mentions.
     let interpreter_ids: Vec<i64> = assignments
         .iter()
@@ -347,5 +355,6 @@ pub async fn erase(
     )
     .await?;
     txn.commit().await?;
+    crate::db::purge_erased(db).await?;
     Ok(out)
 }

@@ -336,6 +336,15 @@ pub async fn update(
     }
     active.updated_at = Set(now());
     let user = active.update(&txn).await?;
+    // A calendar feed is a login of its own: a password reset, a role taken away or a
+    // deactivation ends it as it ends the sessions.
+    let loses_a_role = roles.as_ref().is_some_and(|r| before_roles.iter().any(|b| !r.contains(b)));
+    if (end_sessions || loses_a_role) && user.calendar_token_digest.is_some() {
+        let mut feed = user.clone().into_active_model();
+        feed.calendar_token_digest = Set(None);
+        feed.update(&txn).await?;
+        fields.push("calendar_feed");
+    }
     if let Some(roles) = &roles {
         repo::users::set_roles(&txn, user.id, roles).await?;
         fields.push("roles");
@@ -365,3 +374,8 @@ pub async fn update(
 }
 
 mod checks;
+mod own_password;
+mod unlock;
+
+pub use own_password::{PasswordChange, change_own_password};
+pub use unlock::unlock;
