@@ -135,7 +135,8 @@ pub fn build_router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` completes, then finishes the requests in flight.
+/// Serves until `shutdown` completes, then finishes the requests in flight (see
+/// [`crate::server`] for the limits on slow clients).
 ///
 /// # Errors
 /// The listener fails.
@@ -144,8 +145,9 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = build_router(state);
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = crate::server::Limits {
+        timeout: std::time::Duration::from_secs(u64::from(state.settings.http_timeout_seconds)),
+        max_connections: usize::try_from(state.settings.max_connections).unwrap_or(usize::MAX),
+    };
+    crate::server::serve(build_router(state), listener, limits, shutdown).await
 }

@@ -46,6 +46,11 @@ pub struct Settings {
     /// Password checks at once per instance; a few more logins wait up to 2 s, the rest are
     /// answered 503.
     pub login_max_verifications: u32,
+    /// Seconds a client may take to send a request's headers (or to start the next request on
+    /// a kept-alive connection), and may pause between the chunks of a request body.
+    pub http_timeout_seconds: u32,
+    /// Connections open at once; one beyond them is closed at once.
+    pub max_connections: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the client; without them the client is
     /// the connection's peer.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -107,6 +112,8 @@ impl Default for Settings {
             login_username_max_failures: 50,
             login_max_verifications: 4,
             trusted_proxies: Vec::new(),
+            http_timeout_seconds: 10,
+            max_connections: 1024,
             planning_daily_at: None,
             planning_horizon_days: 14,
             planning_time_limit_seconds: 10,
@@ -248,7 +255,9 @@ impl Settings {
         within("login_lockout_minutes", self.login_lockout_minutes, 1..=1440)?;
         within("login_address_max_failures", self.login_address_max_failures, 1..=100_000)?;
         within("login_username_max_failures", self.login_username_max_failures, 1..=100_000)?;
-        within("login_max_verifications", self.login_max_verifications, 1..=64)
+        within("login_max_verifications", self.login_max_verifications, 1..=64)?;
+        within("http_timeout_seconds", self.http_timeout_seconds, 1..=300)?;
+        within("max_connections", self.max_connections, 1..=100_000)
     }
 }
 

@@ -17,6 +17,7 @@ pub mod repo;
 pub mod report;
 pub mod scheduling;
 pub mod seed;
+pub mod server;
 pub mod services;
 pub mod telemetry;
 pub mod web;

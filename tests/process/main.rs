@@ -15,5 +15,6 @@ mod invariants;
 mod outage;
 mod outbox;
 mod proxy;
+mod slow_clients;
 #[path = "../api/smtp_sink.rs"]
 mod smtp_sink;

@@ -1,5 +1,7 @@
 //! One simulated user's HTTP/1.1 connection to the service: kept alive across requests, as a
 //! browser or an integration would, so that what is timed is the service and not TCP set-up.
+//! When the service has closed it (a pause longer than `http_timeout_seconds`), the next
+//! request opens a new one, as a browser does.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -14,6 +16,7 @@ use tokio::net::TcpStream;
 /// An open connection, authenticated by a bearer token.
 pub struct Connection {
     sender: SendRequest<Full<Bytes>>,
+    addr: SocketAddr,
     host: String,
     bearer: String,
 }
@@ -31,13 +34,12 @@ impl Connection {
     /// # Errors
     /// The server does not accept it.
     pub async fn open(addr: SocketAddr, token: &str) -> Result<Self, String> {
-        let stream = TcpStream::connect(addr).await.map_err(|e| format!("connect {addr}: {e}"))?;
-        // Requests are small and answered at once: Nagle's delay would be measured, not the service.
-        stream.set_nodelay(true).map_err(|e| e.to_string())?;
-        let (sender, connection) =
-            http1::handshake(TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
-        tokio::spawn(connection);
-        Ok(Self { sender, host: addr.to_string(), bearer: format!("Bearer {token}") })
+        Ok(Self {
+            sender: handshake(addr).await?,
+            addr,
+            host: addr.to_string(),
+            bearer: format!("Bearer {token}"),
+        })
     }
 
     /// Sends one request with an optional JSON body and reads the whole answer.
@@ -62,10 +64,23 @@ impl Connection {
             .body(Full::new(Bytes::from(json.unwrap_or_default())))
             .map_err(|e| e.to_string())?;
         let started = Instant::now();
+        if self.sender.is_closed() {
+            self.sender = handshake(self.addr).await?;
+        }
         self.sender.ready().await.map_err(|e| e.to_string())?;
         let response = self.sender.send_request(request).await.map_err(|e| e.to_string())?;
         let status = response.status();
         let body = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
         Ok(Answer { status, body, latency: started.elapsed() })
     }
+}
+
+async fn handshake(addr: SocketAddr) -> Result<SendRequest<Full<Bytes>>, String> {
+    let stream = TcpStream::connect(addr).await.map_err(|e| format!("connect {addr}: {e}"))?;
+    // Requests are small and answered at once: Nagle's delay would be measured, not the service.
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    let (sender, connection) =
+        http1::handshake(TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
+    tokio::spawn(connection);
+    Ok(sender)
 }
