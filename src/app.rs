@@ -21,6 +21,7 @@ use tower_http::request_id::{
 use tower_http::trace::{DefaultOnRequest, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::auth::secret::SecretKey;
 use crate::auth::throttle::LoginGuard;
 use crate::config::Settings;
 use crate::{api, web};
@@ -31,6 +32,8 @@ pub struct App {
     pub settings: Settings,
     /// This instance's login throttles and its limit on password checks at once.
     pub login_guard: LoginGuard,
+    /// Signs the pages' CSRF tokens.
+    pub secret: SecretKey,
 }
 
 /// Cheap to clone; derefs to [`App`].
@@ -40,7 +43,8 @@ pub struct AppState(Arc<App>);
 impl AppState {
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
         let login_guard = LoginGuard::new(&settings);
-        Self(Arc::new(App { db, settings, login_guard }))
+        let secret = SecretKey::from_settings(&settings);
+        Self(Arc::new(App { db, settings, login_guard, secret }))
     }
 }
 

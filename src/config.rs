@@ -51,6 +51,10 @@ pub struct Settings {
     pub http_timeout_seconds: u32,
     /// Connections open at once; one beyond them is closed at once.
     pub max_connections: u32,
+    /// Signs the pages' CSRF tokens; the same on every instance, at least 32 characters.
+    /// Without it SQLite and demo runs keep one in the data directory; PostgreSQL needs it.
+    /// Never printed.
+    pub secret_key: Option<secrecy::SecretString>,
     /// Reverse proxies whose `X-Forwarded-For` names the client; without them the client is
     /// the connection's peer.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -112,6 +116,7 @@ impl Default for Settings {
             login_username_max_failures: 50,
             login_max_verifications: 4,
             trusted_proxies: Vec::new(),
+            secret_key: None,
             http_timeout_seconds: 10,
             max_connections: 1024,
             planning_daily_at: None,

@@ -4,6 +4,7 @@
 mod caller;
 mod client;
 pub mod password;
+pub mod secret;
 pub mod throttle;
 pub mod token;
 

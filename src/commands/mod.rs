@@ -25,7 +25,8 @@ pub type CommandResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 ///
 /// # Errors
 /// The database cannot be opened or migrated, or the address cannot be bound.
-pub async fn serve(settings: Settings, demo: bool) -> CommandResult {
+pub async fn serve(mut settings: Settings, demo: bool) -> CommandResult {
+    crate::auth::secret::ensure(&mut settings, demo)?;
     // Bind first: a busy port should stop the start before anything touches the database.
     let listener = TcpListener::bind(settings.bind)
         .await

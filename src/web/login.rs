@@ -67,7 +67,8 @@ pub async fn submit(
             let max_age = Duration::hours(i64::from(state.settings.session_max_hours));
             let mut session = visitor.cookie(SESSION_COOKIE, login.token, SameSite::Lax);
             session.set_max_age(max_age);
-            Ok((CookieJar::new().add(session), Redirect::to(&next)).into_response())
+            let jar = CookieJar::new().add(session).add(visitor.renewed_csrf_cookie());
+            Ok((jar, Redirect::to(&next)).into_response())
         }
         Err(
             error @ (AppError::InvalidCredentials
@@ -111,7 +112,9 @@ pub async fn logout(
 ) -> Result<Response, WebError> {
     page.visitor.check_csrf(&form.csrf)?;
     auth::logout(&state.db, &page.caller).await.map_err(|e| page.visitor.fail(e))?;
-    let jar = CookieJar::new().remove(Cookie::build(SESSION_COOKIE).path("/"));
+    let jar = CookieJar::new()
+        .remove(Cookie::build(SESSION_COOKIE).path("/"))
+        .add(page.visitor.renewed_csrf_cookie());
     Ok((jar, Redirect::to("/login")).into_response())
 }
 

@@ -1,6 +1,11 @@
 //! What every page needs: the logged-in user from the session cookie (or a redirect to the
 //! login page), the language (the `sp_lang` cookie, else the user's setting, else German), the
-//! CSRF token (double-submit cookie checked on every form post), and the frame around the page.
+//! CSRF token checked on every form post, and the frame around the page.
+//!
+//! A logged-in user's CSRF token is an HMAC of their session under the deployment's secret key:
+//! it changes with every login and no other session's token passes. A visitor without a
+//! session (the login form) gets a random value in the `sp_csrf` cookie and a token signed from
+//! it; a login and a logout replace that cookie.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -44,11 +49,18 @@ pub struct Layout {
 /// Who asks for a page and in which language; with [`Page`] the caller is logged in.
 pub struct Visitor {
     pub t: Tr,
+    /// The token the page's forms carry.
     pub csrf: String,
-    fresh_csrf: bool,
+    /// Without a session: the value of the `sp_csrf` cookie, and whether this visit made it.
+    visitor_nonce: Option<(String, bool)>,
     pub path: String,
     secure: bool,
 }
+
+/// What the CSRF token of a session is signed for.
+const SESSION_PURPOSE: &str = "csrf-session";
+/// What the CSRF token of a visitor without a session is signed for.
+const VISITOR_PURPOSE: &str = "csrf-visitor";
 
 impl Visitor {
     fn from_parts(parts: &Parts, state: &AppState, caller: Option<&Caller>) -> Self {
@@ -58,12 +70,24 @@ impl Visitor {
             .and_then(|c| c.value().parse::<Locale>().ok())
             .or(caller.map(|c| c.locale))
             .unwrap_or(Locale::De);
-        let existing = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|v| v.len() == 64);
-        let fresh_csrf = existing.is_none();
+        let (csrf, visitor_nonce) = match caller {
+            Some(caller) => {
+                (state.secret.sign(SESSION_PURPOSE, caller.session_id.to_string().as_bytes()), None)
+            }
+            None => {
+                let existing = jar
+                    .get(CSRF_COOKIE)
+                    .map(|c| c.value().to_owned())
+                    .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()));
+                let fresh = existing.is_none();
+                let nonce = existing.unwrap_or_else(token::generate);
+                (state.secret.sign(VISITOR_PURPOSE, nonce.as_bytes()), Some((nonce, fresh)))
+            }
+        };
         Self {
             t: Tr(locale),
-            csrf: existing.unwrap_or_else(token::generate),
-            fresh_csrf,
+            csrf,
+            visitor_nonce,
             path: parts.uri.path().to_owned(),
             secure: state.settings.secure_cookies,
         }
@@ -130,12 +154,14 @@ impl Visitor {
         }
     }
 
-    /// Checks the token a form sent against the cookie.
+    /// Checks the token a form sent against the session's, or the visitor cookie's.
     ///
     /// # Errors
     /// A page saying the form has expired (403).
     pub fn check_csrf(&self, sent: &str) -> Result<(), WebError> {
-        let matches = !self.fresh_csrf
+        let fresh = self.visitor_nonce.as_ref().is_some_and(|(_, fresh)| *fresh);
+        let matches = !fresh
+            && !self.csrf.is_empty()
             && sent.len() == self.csrf.len()
             && sent.bytes().zip(self.csrf.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
         if matches { Ok(()) } else { Err(self.error(AppError::Forbidden, "error.csrf")) }
@@ -144,10 +170,15 @@ impl Visitor {
     /// The answer, with the CSRF cookie set if this visit created it.
     pub fn respond(&self, status: StatusCode, body: impl IntoResponse) -> Response {
         let mut jar = CookieJar::new();
-        if self.fresh_csrf {
-            jar = jar.add(self.cookie(CSRF_COOKIE, self.csrf.clone(), SameSite::Strict));
+        if let Some((nonce, true)) = &self.visitor_nonce {
+            jar = jar.add(self.cookie(CSRF_COOKIE, nonce.clone(), SameSite::Strict));
         }
         (status, jar, body).into_response()
+    }
+
+    /// A new `sp_csrf` cookie, for a login or a logout: no token from before passes again.
+    pub fn renewed_csrf_cookie(&self) -> Cookie<'static> {
+        self.cookie(CSRF_COOKIE, token::generate(), SameSite::Strict)
     }
 
     pub fn cookie(
@@ -287,7 +318,7 @@ impl IntoResponse for WebError {
         let visitor = Visitor {
             t: self.t,
             csrf: String::new(),
-            fresh_csrf: false,
+            visitor_nonce: None,
             path: self.path,
             secure: false,
         };

@@ -11,11 +11,13 @@ use crate::helpers::{Answer, TestApp};
 pub struct Browser<'a> {
     app: &'a TestApp,
     cookies: HashMap<String, String>,
+    /// The CSRF token of the last page that had a form.
+    csrf: Option<String>,
 }
 
 impl<'a> Browser<'a> {
     pub fn new(app: &'a TestApp) -> Self {
-        Self { app, cookies: HashMap::new() }
+        Self { app, cookies: HashMap::new(), csrf: None }
     }
 
     async fn send(&mut self, method: Method, path: &str, form: Option<&[(&str, &str)]>) -> Answer {
@@ -42,6 +44,9 @@ impl<'a> Browser<'a> {
                 self.cookies.insert(name.to_owned(), value.to_owned());
             }
         }
+        if let Some(token) = form_token(&answer.text) {
+            self.csrf = Some(token);
+        }
         answer
     }
 
@@ -53,11 +58,12 @@ impl<'a> Browser<'a> {
         self.send(Method::POST, path, Some(fields)).await
     }
 
-    /// The CSRF token the pages put into their forms.
+    /// The CSRF token the last page with a form put into it.
     pub fn csrf(&self) -> String {
-        self.cookies.get("sp_csrf").cloned().expect("a page set the CSRF cookie")
+        self.csrf.clone().expect("a page with a form was shown")
     }
 
+    /// Logs in through the form and opens the start page, as a person would.
     pub async fn log_in(&mut self, username: &str) {
         self.get("/login").await;
         let csrf = self.csrf();
@@ -68,7 +74,14 @@ impl<'a> Browser<'a> {
             )
             .await;
         assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text);
+        self.get("/").await;
     }
+}
+
+/// The value of a page's hidden `csrf` field.
+fn form_token(html: &str) -> Option<String> {
+    let (_, after) = html.split_once(r#"name="csrf" value=""#)?;
+    after.split_once('"').map(|(token, _)| token.to_owned()).filter(|t| !t.is_empty())
 }
 
 fn location(answer: &Answer) -> &str {
@@ -113,12 +126,22 @@ async fn logging_in_and_out_through_the_form() {
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
     assert_eq!(location(&ok), "/absences");
-    let set_cookie = ok.headers[header::SET_COOKIE].to_str().unwrap();
+    let set_cookie = ok
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("sp_session="))
+        .unwrap();
     assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
     let home = browser.get("/").await;
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.text.contains("Leyla Haddad"));
 
+    // The token from before the login no longer passes; the session's own does.
+    let stale = browser.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(stale.status, StatusCode::FORBIDDEN);
+    let csrf = browser.csrf();
     let out = browser.post("/logout", &[("csrf", &csrf)]).await;
     assert_eq!(location(&out), "/login");
     assert_eq!(browser.get("/").await.status, StatusCode::SEE_OTHER);
@@ -129,10 +152,10 @@ async fn logging_in_and_out_through_the_form() {
 async fn the_login_never_redirects_to_another_site() {
     let app = TestApp::spawn().await;
     let mut browser = Browser::new(&app);
-    browser.get("/login").await;
-    let csrf = browser.csrf();
     for next in ["//evil.example/", "https://evil.example/", "/\\evil.example"] {
         browser.cookies.remove("sp_session");
+        browser.get("/login").await;
+        let csrf = browser.csrf();
         let answer = browser
             .post(
                 "/login",
@@ -141,6 +164,40 @@ async fn the_login_never_redirects_to_another_site() {
             .await;
         assert_eq!(location(&answer), "/", "{next}");
     }
+}
+
+#[tokio::test]
+async fn a_csrf_token_belongs_to_its_session_and_changes_at_login_and_logout() {
+    let app = TestApp::spawn().await;
+    // Any value in cookie and form alike was taken once: no longer.
+    let mut forger = Browser::new(&app);
+    let made_up = "ab".repeat(32);
+    forger.cookies.insert("sp_csrf".to_owned(), made_up.clone());
+    let refused = forger
+        .post("/login", &[("username", "fachkraft"), ("password", "demo"), ("csrf", &made_up)])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(!forger.cookies.contains_key("sp_session"));
+
+    // Another session's token does not pass, not even another session of the same user.
+    let mut one = Browser::new(&app);
+    one.log_in("dolmetscher").await;
+    let mut two = Browser::new(&app);
+    two.log_in("dolmetscher").await;
+    assert_ne!(one.csrf(), two.csrf());
+    let before = app.table_counts().await;
+    let window = [("weekday", "mon"), ("start", "07:00"), ("end", "08:00")];
+    let crossed =
+        one.post("/availability", &[&window[..], &[("csrf", &two.csrf())]].concat()).await;
+    assert_eq!(crossed.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.table_counts().await, before);
+
+    // Logging in again gives a new token; the old one is refused.
+    let old = one.csrf();
+    one.log_in("dolmetscher").await;
+    assert_ne!(one.csrf(), old);
+    let stale = one.post("/availability", &[&window[..], &[("csrf", &old)]].concat()).await;
+    assert_eq!(stale.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

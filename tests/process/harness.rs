@@ -138,6 +138,8 @@ impl Server {
             .env_remove("RUST_LOG")
             .env("SPRACHPOOL_DATABASE_URL", &scratch.url)
             .env("SPRACHPOOL_BIND", format!("127.0.0.1:{port}"))
+            // Every instance of a deployment shares one key; on PostgreSQL serve needs it.
+            .env("SPRACHPOOL_SECRET_KEY", "process-tests-secret-key-of-at-least-32-characters")
             .stdout(Stdio::null())
             .stderr(file);
         for (key, value) in settings {

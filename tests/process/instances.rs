@@ -20,12 +20,20 @@ use crate::harness::{Scratch, Server, get, login, number, post_json, request, wa
 use crate::outbox::{smtp, uid};
 use crate::smtp_sink::{Answer, Sink};
 
-/// Logs in through the login form on `port`; the session cookie's value.
-async fn web_login(port: u16, username: &str) -> String {
-    // The CSRF check compares the cookie with the form field (double submit): any 64
-    // characters the browser holds will do.
-    let csrf = "c".repeat(64);
-    let cookie = format!("sp_csrf={csrf}");
+/// Logs in through the login form, shown by the instance on `form_port` and sent to the one
+/// on `port`: both sign CSRF tokens with the deployment's one key. The session cookie's value.
+async fn web_login(form_port: u16, port: u16, username: &str) -> String {
+    let page = get(form_port, "/login", None).await.unwrap();
+    let nonce = page
+        .header_values("set-cookie")
+        .iter()
+        .find_map(|c| c.strip_prefix("sp_csrf="))
+        .and_then(|c| c.split(';').next())
+        .expect("a CSRF cookie")
+        .to_owned();
+    let (_, after) = page.body.split_once(r#"name="csrf" value=""#).expect("a CSRF field");
+    let csrf = after.split('"').next().unwrap_or_default();
+    let cookie = format!("sp_csrf={nonce}");
     let form = format!("username={username}&password=demo&next=%2Fplanning&csrf={csrf}");
     let reply = request(
         port,
@@ -63,7 +71,7 @@ async fn two_instances_share_logins_and_plan_an_organisation_once() {
     assert!(out.status < 300, "{}", out.body);
     assert_eq!(get(a.port, "/api/v1/me", Some(&other)).await.unwrap().status, 401);
     // A browser session opened on B shows its pages on A.
-    let session = web_login(b.port, "teamleitung").await;
+    let session = web_login(a.port, b.port, "teamleitung").await;
     let cookie = format!("sp_session={session}");
     let page = request(a.port, "GET", "/planning", &[("Cookie", &cookie)], None).await.unwrap();
     assert_eq!(page.status, 200, "{}", page.body);
