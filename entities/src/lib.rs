@@ -11,6 +11,7 @@ pub mod assignment;
 pub mod audit_event;
 pub mod availability_rule;
 pub mod client;
+pub mod client_caseworker;
 pub mod client_exclusion;
 pub mod client_language;
 pub mod course;
@@ -51,6 +52,7 @@ pub const TABLES: &[&str] = &[
     "client",
     "client_language",
     "client_exclusion",
+    "client_caseworker",
     "course_provider",
     "course",
     "course_referral",

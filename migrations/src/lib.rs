@@ -20,6 +20,7 @@ mod m20261128_000013_assignment_period;
 mod m20261128_000014_pool_stamp;
 mod m20261129_000015_work_stamp;
 mod m20261207_000016_throttle_digests;
+mod m20261207_000017_client_caseworker;
 mod util;
 
 /// The ordered list of every migration.
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000014_pool_stamp::Migration),
             Box::new(m20261129_000015_work_stamp::Migration),
             Box::new(m20261207_000016_throttle_digests::Migration),
+            Box::new(m20261207_000017_client_caseworker::Migration),
         ]
     }
 }

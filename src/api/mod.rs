@@ -6,6 +6,7 @@ mod assignments;
 mod audit;
 mod auth;
 mod calendar;
+mod caseload;
 mod clients;
 mod courses;
 mod coverage;
@@ -46,6 +47,7 @@ fn documented() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(assignments::router())
         .merge(planning_runs::router())
         .merge(clients::router())
+        .merge(caseload::router())
         .merge(coverage::router())
         .merge(trainings::router())
         .merge(reports::router())

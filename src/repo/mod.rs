@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod booking;
+pub mod caseload;
 pub mod coverage;
 pub mod first;
 pub mod interpreters;

@@ -231,7 +231,7 @@ pub async fn put(
             active.update(&txn).await?
         }
         None => {
-            client::ActiveModel {
+            let created = client::ActiveModel {
                 organisation_id: Set(caller.organisation_id),
                 reference: Set(reference.to_owned()),
                 gender_preference: Set(input.gender_preference.map(|g| g.as_str().to_owned())),
@@ -240,7 +240,17 @@ pub async fn put(
                 ..Default::default()
             }
             .insert(&txn)
-            .await?
+            .await?;
+            // Whoever records a new client serves them (see `repo::caseload`).
+            repo::caseload::hand_over(
+                &txn,
+                caller.organisation_id,
+                &[created.id],
+                caller.user_id,
+                at,
+            )
+            .await?;
+            created
         }
     };
     client_language::Entity::delete_many()

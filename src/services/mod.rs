@@ -8,6 +8,7 @@ pub mod audit_log;
 pub mod auth;
 pub mod booking;
 pub mod calendar;
+pub mod caseload;
 pub mod clients;
 pub mod courses;
 pub mod coverage;

@@ -122,6 +122,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/appointments/{id}/outcome", "CT"),
     ("GET", "/api/v1/audit-events", "A"),
     ("POST", "/api/v1/auth/logout", "*"),
+    ("POST", "/api/v1/caseload/handover", "CT"),
     ("GET", "/api/v1/clients/{reference}", "C"),
     ("PUT", "/api/v1/clients/{reference}", "C"),
     ("POST", "/api/v1/clients/{reference}/erase", "C"),

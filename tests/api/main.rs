@@ -10,6 +10,7 @@ mod auth;
 mod bad_input;
 mod booking;
 mod calendar;
+mod caseload;
 mod cli;
 mod concurrency;
 mod courses;

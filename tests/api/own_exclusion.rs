@@ -23,6 +23,18 @@ async fn the_excluded_volunteer_neither_reads_nor_lifts_their_exclusion() {
     let put = app.call(Method::PUT, path, Some(&caseworker), Some(record)).await;
     assert_eq!(put.status, StatusCode::OK, "{}", put.text);
 
+    // Leyla serves the client too: she books for them as a caseworker.
+    let (start, end) = crate::booking::weekday_at(3, 9);
+    let booked = app
+        .call(
+            Method::POST,
+            "/api/v1/appointments",
+            Some(&leyla),
+            Some(crate::booking::english_call(&start, &end)),
+        )
+        .await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.text);
+
     // What the excluded volunteer reads says nothing of it.
     let read = app.get(path, &leyla).await;
     assert_eq!(read.status, StatusCode::OK, "{}", read.text);

@@ -49,7 +49,7 @@ async fn refer(app: &TestApp, caseworker: &str, client: &str, course: Option<i64
 
 /// A fresh service, a caseworker's token, and that caseworker's referral of client 777G888999
 /// to a course with free seats.
-async fn with_a_course_referral() -> (TestApp, String, i64) {
+pub async fn with_a_course_referral() -> (TestApp, String, i64) {
     let app = TestApp::spawn().await;
     let admin = app.login("admin").await;
     let course = course(&app, &admin, 5).await;

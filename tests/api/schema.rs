@@ -33,6 +33,7 @@ async fn every_entity_matches_its_table() {
         client,
         client_language,
         client_exclusion,
+        client_caseworker,
         course_provider,
         course,
         course_referral,
@@ -49,7 +50,7 @@ async fn every_entity_matches_its_table() {
         site_travel,
         report_measures,
     );
-    assert_eq!(entities::TABLES.len(), 30);
+    assert_eq!(entities::TABLES.len(), 31);
 }
 
 async fn exec(app: &TestApp, sql: &str) -> Result<(), sea_orm::DbErr> {

@@ -108,15 +108,22 @@ pub struct Erasure {
     pub referrals_kept: u64,
 }
 
-/// The client with this reference, not erased, in the caller's organisation.
+/// The client with this reference, not erased, in the caller's organisation, if the caller
+/// serves them (see `repo::caseload`); another caseworker's client is not found, as another
+/// organisation's is.
 async fn client_of(
     db: &impl sea_orm::ConnectionTrait,
     caller: &Caller,
     reference: &str,
 ) -> Result<client::Model, AppError> {
-    repo::booking::client_by_reference(db, caller.organisation_id, reference.trim())
+    let client = repo::booking::client_by_reference(db, caller.organisation_id, reference.trim())
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    if repo::caseload::serves(db, client.id, caller.user_id).await? {
+        Ok(client)
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 /// What is stored about a client (Art. 15). The disclosure itself is audited.

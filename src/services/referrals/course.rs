@@ -172,16 +172,21 @@ async fn own_course(
         .await
 }
 
+/// The referral, if the caller may see it: a caseworker only their own (those they made
+/// or were handed), a team lead any of the organisation to read (without the client's
+/// reference). Acting on it (moving it on) is for its own caseworker alone.
 async fn own(
     db: &impl ConnectionTrait,
     caller: &Caller,
     id: i64,
+    access: super::Access,
 ) -> Result<course_referral::Model, AppError> {
-    course_referral::Entity::find_by_id(id)
-        .filter(course_referral::Column::OrganisationId.eq(caller.organisation_id))
-        .first(db)
-        .await?
-        .ok_or(AppError::NotFound)
+    let mut select = course_referral::Entity::find_by_id(id)
+        .filter(course_referral::Column::OrganisationId.eq(caller.organisation_id));
+    if access == super::Access::Act || !caller.has(Role::TeamLead) {
+        select = select.filter(course_referral::Column::CaseworkerId.eq(caller.user_id));
+    }
+    select.first(db).await?.ok_or(AppError::NotFound)
 }
 
 /// Moves a referral on (caseworkers). Placing in a full course puts the client on its
@@ -201,7 +206,7 @@ pub async fn transition(
 ) -> Result<CourseReferralView, AppError> {
     caller.require(Role::Caseworker)?;
     let txn = crate::db::write(db).await?;
-    let row = own(&txn, caller, id).await?;
+    let row = own(&txn, caller, id, super::Access::Act).await?;
     let from: CourseStatus =
         row.status.parse().map_err(|_| AppError::Internal(format!("status {}", row.status)))?;
     if !from.can_move_to(step.to) {
@@ -316,7 +321,7 @@ pub async fn get(
     id: i64,
 ) -> Result<CourseReferralView, AppError> {
     caller.require_any(&STAFF)?;
-    let row = own(db, caller, id).await?;
+    let row = own(db, caller, id, super::Access::Read).await?;
     views(db, caller, vec![row]).await?.pop().ok_or(AppError::NotFound)
 }
 

@@ -25,6 +25,13 @@ pub struct StepView {
     pub at: DateTime<Utc>,
 }
 
+/// What the caller means to do with a referral.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    Read,
+    Act,
+}
+
 /// Which referral a step belongs to.
 pub(crate) enum Of {
     Course(i64),
@@ -63,8 +70,9 @@ pub(crate) struct ForBooking {
     pub kind: AppointmentKind,
 }
 
-/// Finds the referral a booking names (at most one of the two kinds), checking that the
-/// client reference and kind, if given, agree with it; problems go into `errors`.
+/// Finds the referral a booking names (at most one of the two kinds), one of the caller's own,
+/// checking that the client reference and kind, if given, agree with it; problems go into
+/// `errors`. Another caseworker's referral is refused as if it did not exist.
 ///
 /// # Errors
 /// Database errors.
@@ -89,6 +97,7 @@ pub(crate) async fn for_booking(
             "course_referral_id",
             course_referral::Entity::find_by_id(id)
                 .filter(course_referral::Column::OrganisationId.eq(caller.organisation_id))
+                .filter(course_referral::Column::CaseworkerId.eq(caller.user_id))
                 .first(db)
                 .await?
                 .map(|r| r.client_id),
@@ -98,6 +107,7 @@ pub(crate) async fn for_booking(
             "recognition_referral_id",
             recognition_referral::Entity::find_by_id(id)
                 .filter(recognition_referral::Column::OrganisationId.eq(caller.organisation_id))
+                .filter(recognition_referral::Column::CaseworkerId.eq(caller.user_id))
                 .first(db)
                 .await?
                 .map(|r| r.client_id),
@@ -108,7 +118,7 @@ pub(crate) async fn for_booking(
         Some(id) => client::Entity::find_by_id(id).first(db).await?,
         None => None,
     }) else {
-        errors.add(field, "is not a referral of the organisation");
+        errors.add(field, "is not one of your referrals");
         return Ok(None);
     };
     if reference.is_some_and(|r| r != client.reference) {

@@ -136,16 +136,21 @@ pub async fn create(
     get(db, caller, row.id, follow_up_days).await
 }
 
+/// The referral, if the caller may see it: a caseworker only their own (those they made
+/// or were handed), a team lead any of the organisation to read (without the client's
+/// reference). Acting on it (moving it on) is for its own caseworker alone.
 async fn own(
     db: &impl ConnectionTrait,
     caller: &Caller,
     id: i64,
+    access: super::Access,
 ) -> Result<recognition_referral::Model, AppError> {
-    recognition_referral::Entity::find_by_id(id)
-        .filter(recognition_referral::Column::OrganisationId.eq(caller.organisation_id))
-        .first(db)
-        .await?
-        .ok_or(AppError::NotFound)
+    let mut select = recognition_referral::Entity::find_by_id(id)
+        .filter(recognition_referral::Column::OrganisationId.eq(caller.organisation_id));
+    if access == super::Access::Act || !caller.has(Role::TeamLead) {
+        select = select.filter(recognition_referral::Column::CaseworkerId.eq(caller.user_id));
+    }
+    select.first(db).await?.ok_or(AppError::NotFound)
 }
 
 /// Moves a referral on (caseworkers).
@@ -162,7 +167,7 @@ pub async fn transition(
 ) -> Result<RecognitionReferralView, AppError> {
     caller.require(Role::Caseworker)?;
     let txn = crate::db::write(db).await?;
-    let row = own(&txn, caller, id).await?;
+    let row = own(&txn, caller, id, super::Access::Act).await?;
     let from: RecognitionStatus =
         row.status.parse().map_err(|_| AppError::Internal(format!("status {}", row.status)))?;
     if !from.can_move_to(step.to) {
@@ -210,7 +215,7 @@ pub async fn get(
     follow_up_days: u32,
 ) -> Result<RecognitionReferralView, AppError> {
     caller.require_any(&STAFF)?;
-    let row = own(db, caller, id).await?;
+    let row = own(db, caller, id, super::Access::Read).await?;
     views(db, caller, vec![row], follow_up_days).await?.pop().ok_or(AppError::NotFound)
 }
 
