@@ -172,6 +172,13 @@ for (const lang of ["de", "en"]) {
     await visit(page, "/", 200, lang, "start page (volunteer and caseworker)");
     await visit(page, "/profile", 200, lang, "profile");
     await visit(page, "/notifications", 200, lang, "notification settings");
+    await visit(page, "/password", 200, lang, "change password");
+    await page.fill("#current_password", "demo");
+    await page.fill("#new_password", "ein-neues-passwort");
+    await page.fill("#new_password_again", "ein-anderes-passwort");
+    await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);
+    await expectErrorSummary(page, lang, "change password, the two new ones differ");
+    await audit(page, lang, "change password, the two new ones differ");
     await visit(page, "/calendar", 200, lang, "calendar subscription");
     await Promise.all([page.waitForNavigation(), page.click("form.stack button[type=submit]")]);
     await audit(page, lang, "calendar subscription, new address shown");

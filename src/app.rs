@@ -128,6 +128,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(api::router())
         .merge(web::router())
         .fallback(web::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(crate::error::BODY_LIMIT_BYTES))
         .layer(middleware::from_fn_with_state(state.settings.secure_cookies, security_headers))
         .layer(
             ServiceBuilder::new()

@@ -12,6 +12,10 @@ use utoipa::ToSchema;
 
 use crate::domain::FieldErrors;
 
+/// The largest request body the service reads: 2 MiB, far above any form or JSON document it
+/// takes (a course catalogue of a few thousand rows included).
+pub const BODY_LIMIT_BYTES: usize = 2 * 1024 * 1024;
+
 /// The body of every error answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
@@ -35,6 +39,9 @@ pub enum AppError {
     /// The body is not JSON, or not an object of the expected shape.
     #[error("malformed request: {detail}")]
     BadRequest { detail: String, errors: FieldErrors },
+    /// The body is larger than the service takes ([`BODY_LIMIT_BYTES`]).
+    #[error("the body is too large")]
+    PayloadTooLarge,
     /// The body was not sent as `application/json`.
     #[error("unsupported media type")]
     UnsupportedMediaType,
@@ -97,6 +104,7 @@ impl AppError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -115,6 +123,7 @@ impl AppError {
             Self::Conflict { .. } => "conflict",
             Self::TooManyAttempts { .. } => "too_many_attempts",
             Self::Busy { .. } => "busy",
+            Self::PayloadTooLarge => "payload_too_large",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal_error",
         }
@@ -152,6 +161,10 @@ impl AppError {
             ),
             Self::Busy { retry_after_secs } => (
                 Some(format!("too many logins at once; try again in {retry_after_secs} seconds")),
+                FieldErrors::new(),
+            ),
+            Self::PayloadTooLarge => (
+                Some(format!("a request body may hold at most {BODY_LIMIT_BYTES} bytes")),
                 FieldErrors::new(),
             ),
             Self::NotFound | Self::Unavailable(_) | Self::Internal(_) => (None, FieldErrors::new()),

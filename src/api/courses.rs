@@ -147,9 +147,15 @@ async fn import_courses(
         return Err(AppError::UnsupportedMediaType);
     }
     // axum's own rejection (bytes that are not UTF-8, a body too large) is plain text.
-    let body = body.map_err(|e| AppError::BadRequest {
-        detail: format!("the body is not UTF-8 text: {}", e.body_text()),
-        errors: FieldErrors::new(),
+    let body = body.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest {
+                detail: format!("the body is not UTF-8 text: {}", e.body_text()),
+                errors: FieldErrors::new(),
+            }
+        }
     })?;
     if body.contains('\0') {
         return Err(nul_error("body"));

@@ -35,12 +35,26 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         if !is_json {
             return Err(AppError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| AppError::BadRequest {
-            detail: format!("cannot read the body: {e}"),
-            errors: FieldErrors::new(),
-        })?;
+        let bytes = read_body(req, state).await?;
         parse_json(&bytes).map(ApiJson)
     }
+}
+
+/// The whole body: 413 beyond the service's limit, 400 if it cannot be read.
+///
+/// # Errors
+/// [`AppError::PayloadTooLarge`], [`AppError::BadRequest`].
+pub async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, AppError> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::BadRequest {
+                detail: format!("cannot read the body: {e}"),
+                errors: FieldErrors::new(),
+            }
+        }
+    })
 }
 
 /// Parses a JSON document into `T`.

@@ -41,8 +41,9 @@ pub fn base() -> OpenApi {
 
 /// The error answers shared by many operations: (status, name under
 /// `#/components/responses`, description). Each is declared once there and referenced.
-const SHARED_ANSWERS: [(&str, &str, &str); 9] = [
+const SHARED_ANSWERS: [(&str, &str, &str); 10] = [
     ("400", "MalformedRequest", "The body cannot be read: not valid JSON, or not UTF-8 text"),
+    ("413", "PayloadTooLarge", "The body is larger than 2 MiB"),
     ("415", "UnsupportedMediaType", "The body is not sent in the media type the operation takes"),
     ("422", "ValidationFailed", "A field is not valid; `errors` names it"),
     ("401", "Unauthenticated", "Not logged in, or the token has expired or was revoked"),
@@ -118,7 +119,7 @@ fn add_error_answers(op: &mut Operation, writes: bool) {
     let has_path_param = has_param(ParameterIn::Path);
     let has_query = has_param(ParameterIn::Query);
     let gives = |status: &str| match status {
-        "400" | "415" => has_body,
+        "400" | "413" | "415" => has_body,
         "422" => has_body || has_query,
         "401" | "403" => secured,
         "404" => has_path_param,

@@ -21,14 +21,22 @@ use crate::repo::First;
 #[serde(deny_unknown_fields)]
 pub struct Participation {
     /// e.g. "Leistung", "Markt und Integration".
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub department: String,
+    #[schema(minimum = 0, maximum = 10000)]
     pub participants: i32,
 }
+
+/// The longest trainer's name, and the most departments one training lists.
+const TRAINER_MAX_CHARS: usize = 200;
+const DEPARTMENTS_MAX: usize = 50;
+const DEPARTMENT_MAX_CHARS: usize = 100;
 
 /// `POST /trainings`, `PUT /trainings/{id}`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrainingInput {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub title: String,
     #[serde(deserialize_with = "crate::domain::dates::date")]
     pub starts_on: NaiveDate,
@@ -37,7 +45,10 @@ pub struct TrainingInput {
     /// Length in hours, e.g. 7.5; kept to the minute.
     #[schema(minimum = 0.01, maximum = 200.0)]
     pub hours: f64,
+    #[schema(max_length = 200)]
     pub trainer: Option<String>,
+    /// Participants by department, at most 50 departments.
+    #[schema(max_items = 50)]
     pub participants: Vec<Participation>,
 }
 
@@ -78,9 +89,21 @@ fn check(input: &TrainingInput) -> Result<(), AppError> {
     if !(0.01..=200.0).contains(&input.hours) {
         errors.add("hours", "must be between 0.01 and 200");
     }
+    if input.trainer.as_ref().is_some_and(|t| t.chars().count() > TRAINER_MAX_CHARS) {
+        errors.add("trainer", format!("must be at most {TRAINER_MAX_CHARS} characters"));
+    }
+    if input.participants.len() > DEPARTMENTS_MAX {
+        errors.add("participants", format!("must list at most {DEPARTMENTS_MAX} departments"));
+        return Err(errors.into());
+    }
     for (k, p) in input.participants.iter().enumerate() {
         if p.department.trim().is_empty() {
             errors.add(format!("participants[{k}].department"), "must not be empty");
+        } else if p.department.chars().count() > DEPARTMENT_MAX_CHARS {
+            errors.add(
+                format!("participants[{k}].department"),
+                format!("must be at most {DEPARTMENT_MAX_CHARS} characters"),
+            );
         }
         if !(0..=10_000).contains(&p.participants) {
             errors.add(format!("participants[{k}].participants"), "must be between 0 and 10000");

@@ -17,6 +17,7 @@ mod login;
 mod notifications;
 mod nul;
 mod page;
+mod password;
 mod planning;
 mod pool;
 mod profile;
@@ -70,6 +71,7 @@ pub fn router() -> Router<AppState> {
         .route("/calendar/issue", post(calendar::issue))
         .route("/calendar/revoke", post(calendar::revoke))
         .route("/calendar/{file}", get(calendar::feed))
+        .route("/password", get(password::show).post(password::change))
         .route("/notifications", get(notifications::show).post(notifications::save))
         .route("/notifications/{id}/retry", post(notifications::retry))
         .route("/courses", get(courses::show))

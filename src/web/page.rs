@@ -134,6 +134,7 @@ impl Visitor {
                 link("/calendar", "nav.calendar");
             }
             link("/notifications", "nav.notifications");
+            link("/password", "nav.password");
         }
         let other = match t.0 {
             Locale::De => Locale::En,

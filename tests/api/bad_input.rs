@@ -295,3 +295,29 @@ async fn instants_at_the_edges_of_the_calendar_are_refused_naming_the_field() {
     let from_edge = json!({ "from": "0000-01-01T00:00:00+14:00", "until": "2027-01-12T00:00:00+01:00", "reason": "vacation" });
     refused(&app, &volunteer, Method::POST, "/api/v1/me/absences", from_edge, 422, "from").await;
 }
+
+/// Lists and texts have a documented maximum, and a body beyond the service's limit is 413.
+#[tokio::test]
+async fn oversized_lists_texts_and_bodies_are_refused() {
+    let app = TestApp::spawn().await;
+    let lead = app.login("teamleitung").await;
+    let training = |trainer: String, departments: usize| {
+        json!({
+            "title": "Interkulturelle Kompetenz", "starts_on": "2026-03-02", "ends_on": "2026-03-02",
+            "hours": 7.5, "trainer": trainer,
+            "participants": (0..departments)
+                .map(|n| json!({ "department": format!("Team {n}"), "participants": 1 }))
+                .collect::<Vec<_>>(),
+        })
+    };
+    let many = training("Frau Meyer".to_owned(), 35_000);
+    refused(&app, &lead, Method::POST, "/api/v1/trainings", many, 422, "participants").await;
+    let long = training("x".repeat(100_000), 1);
+    refused(&app, &lead, Method::POST, "/api/v1/trainings", long, 422, "trainer").await;
+
+    let before = app.table_counts().await;
+    let huge = training("x".repeat(3 * 1024 * 1024), 1);
+    let answer = app.call(Method::POST, "/api/v1/trainings", Some(&lead), Some(huge)).await;
+    answer.assert_problem(413, None);
+    assert_eq!(app.table_counts().await, before);
+}

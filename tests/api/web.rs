@@ -478,3 +478,42 @@ async fn book_accept_and_plan_through_the_pages() {
     let result = lead.get(location(&run)).await;
     assert!(result.text.contains("übernommen"), "{}", result.text);
 }
+
+#[tokio::test]
+async fn a_user_changes_their_password_on_its_page() {
+    let app = TestApp::spawn().await;
+    let mut elsewhere = Browser::new(&app);
+    elsewhere.log_in("fachkraft").await;
+    let mut browser = Browser::new(&app);
+    browser.log_in("fachkraft").await;
+    let page = browser.get("/password").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(page.text.contains("Aktuelles Passwort"), "{}", page.text);
+    let csrf = browser.csrf();
+    let form = |current: &'static str, new: &'static str, again: &'static str| {
+        [
+            ("current_password", current),
+            ("new_password", new),
+            ("new_password_again", again),
+            ("csrf", csrf.as_str()),
+        ]
+    };
+    for (fields, message) in [
+        (form("demo", "ein-neues-passwort", "ein-anderes-passwort"), "stimmen nicht überein"),
+        (
+            form("falsch", "ein-neues-passwort", "ein-neues-passwort"),
+            "aktuelle Passwort stimmt nicht",
+        ),
+        (form("demo", "kurz", "kurz"), "mindestens 12 Zeichen"),
+    ] {
+        let refused = browser.post("/password", &fields).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text);
+        assert!(refused.text.contains(message), "{message}: {}", refused.text);
+        assert!(!refused.text.contains("ein-neues-passwort"), "a password was sent back");
+    }
+    let changed =
+        browser.post("/password", &form("demo", "ein-neues-passwort", "ein-neues-passwort")).await;
+    assert_eq!(location(&changed), "/password?saved=1", "{}", changed.text);
+    assert_eq!(browser.get("/").await.status, StatusCode::OK);
+    assert_eq!(elsewhere.get("/").await.status, StatusCode::SEE_OTHER, "the other session ended");
+}
