@@ -381,17 +381,28 @@ fn sqlite_file_on_disk(db: &DatabaseConnection) -> Option<PathBuf> {
 }
 
 /// After an erasure: copies the SQLite WAL into the database file and truncates it, so that the
-/// frames that held the erased rows are gone from the disk, not only superseded. Waits for
-/// readers to finish. Does nothing on PostgreSQL, whose dead rows stay in their pages until a
-/// vacuum reuses them (see the README).
-///
-/// # Errors
-/// Database errors.
-pub async fn purge_erased(db: &DatabaseConnection) -> Result<(), DbErr> {
-    if db.get_database_backend() == DbBackend::Sqlite {
-        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+/// frames that held the erased rows are gone from the disk, not only superseded. A reader still
+/// in the WAL keeps it from being truncated: then it is tried again a few times, and at worst
+/// the next erasure's checkpoint, or SQLite's own, removes the frames. The erasure itself is
+/// committed before, so nothing here fails it; what does not work out is logged. Does nothing
+/// on PostgreSQL, whose dead rows stay in their pages until a vacuum reuses them (see the
+/// README).
+pub async fn purge_erased(db: &DatabaseConnection) {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return;
     }
-    Ok(())
+    for attempt in 0..5u32 {
+        let sql = "PRAGMA wal_checkpoint(TRUNCATE)";
+        match db.query_one_raw(sea_orm::Statement::from_string(DbBackend::Sqlite, sql)).await {
+            Ok(Some(row)) if row.try_get_by_index::<i32>(0).is_ok_and(|busy| busy == 0) => return,
+            Ok(_) => tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt + 1))).await,
+            Err(e) => {
+                tracing::warn!(error = %e, "truncating the WAL after an erasure failed");
+                return;
+            }
+        }
+    }
+    tracing::warn!("the WAL could not be truncated after an erasure: readers kept it busy");
 }
 
 /// Copies the SQLite WAL back into the database file every [`CHECKPOINT_EVERY`], beside the

@@ -17,8 +17,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Hands clients over to another caseworker, who then serves them: with `client_ref`, a
 /// caseworker hands over one of their own clients; without, a team lead hands over all of a
-/// caseworker's clients, for example when someone leaves. The appointments still to be acted
-/// on (open, proposed, confirmed, unfilled) and the referrals move with them. Both are audited.
+/// caseworker's clients, for example when someone leaves. Every appointment the giver booked
+/// for them and every referral they made move along, so the giver no longer serves them.
+/// Both are audited.
 #[utoipa::path(
     post, path = "/caseload/handover", tag = "booking", security(("bearer" = [])),
     request_body = Handover,

@@ -22,14 +22,24 @@ pub fn client_of(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAdd
     if !trusted.contains(&peer) {
         return peer;
     }
-    let forwarded: Vec<IpAddr> = headers
+    let entries: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
-        .map_while(|entry| entry.trim().parse::<IpAddr>().ok())
         .collect();
-    forwarded.iter().rev().find(|ip| !trusted.contains(ip)).copied().unwrap_or(peer)
+    // From the right: each trusted proxy names the one before it. The first entry that is not
+    // a trusted proxy is the client; an entry that does not parse was written by whoever
+    // stands before the last trusted hop, and nothing left of it can be believed.
+    let mut client = peer;
+    for entry in entries.iter().rev() {
+        match entry.trim().parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => client = ip,
+            Ok(ip) => return ip,
+            Err(_) => return client,
+        }
+    }
+    client
 }
 
 impl FromRequestParts<AppState> for ClientAddress {
@@ -70,5 +80,11 @@ mod tests {
         let chain = headers("203.0.113.9, 10.0.0.2");
         assert_eq!(client_of(proxy, &chain, &[proxy, ip("10.0.0.2")]), ip("203.0.113.9"));
         assert_eq!(client_of(proxy, &headers("nonsense"), &[proxy]), proxy);
+        // An address the client wrote before an entry that does not parse is not believed.
+        assert_eq!(client_of(proxy, &headers("1.2.3.4, junk"), &[proxy]), proxy);
+        assert_eq!(
+            client_of(proxy, &headers("1.2.3.4, junk, 203.0.113.9"), &[proxy]),
+            ip("203.0.113.9")
+        );
     }
 }

@@ -34,7 +34,18 @@ static DECOY: LazyLock<Option<String>> = LazyLock::new(|| hash("decoy password, 
 /// Whether `password` matches `stored`. With `stored = None` (no such user, or no password
 /// set) the decoy hash is checked and the answer is always `false`.
 pub async fn verify(password: String, stored: Option<String>) -> bool {
+    verify_holding(password, stored, ()).await
+}
+
+/// As [`verify`], keeping `held` (a slot of the login guard) until the hash is computed, also
+/// when the request that asked has gone: the blocking thread goes on with the work.
+pub async fn verify_holding<H: Send + 'static>(
+    password: String,
+    stored: Option<String>,
+    held: H,
+) -> bool {
     tokio::task::spawn_blocking(move || {
+        let _held = held;
         let (phc, real) = match stored {
             Some(stored) => (stored, true),
             None => match DECOY.as_ref() {

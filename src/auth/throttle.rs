@@ -13,12 +13,12 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::config::Settings;
 use crate::error::AppError;
@@ -122,7 +122,7 @@ pub struct Attempt {
 /// The login guard of one instance; a field of `App`.
 #[derive(Debug)]
 pub struct LoginGuard {
-    verifications: Semaphore,
+    verifications: Arc<Semaphore>,
     waiting: AtomicUsize,
     max_waiting: usize,
     window: Duration,
@@ -151,7 +151,7 @@ impl LoginGuard {
     pub fn new(settings: &Settings) -> Self {
         let permits = usize::try_from(settings.login_max_verifications.max(1)).unwrap_or(1);
         Self {
-            verifications: Semaphore::new(permits),
+            verifications: Arc::new(Semaphore::new(permits)),
             waiting: AtomicUsize::new(0),
             max_waiting: permits * 4,
             window: Duration::from_secs(u64::from(settings.login_lockout_minutes.max(1)) * 60),
@@ -223,13 +223,15 @@ impl LoginGuard {
         state.by_pair.0.retain(|(username, _), _| *username != key);
     }
 
-    /// A slot for one password check: at once, or after a short wait in a bounded queue.
+    /// A slot for one password check: at once, or after a short wait in a bounded queue. Hand
+    /// it to the check itself (`password::verify_holding`), so that it is free again only
+    /// when the hash is computed, not when the request gives up.
     ///
     /// # Errors
     /// [`Refusal::Busy`] when the queue is full or the wait too long.
-    pub async fn verification(&self) -> Result<SemaphorePermit<'_>, Refusal> {
+    pub async fn verification(&self) -> Result<OwnedSemaphorePermit, Refusal> {
         let busy = Refusal::Busy { retry_after: Duration::from_secs(1) };
-        if let Ok(permit) = self.verifications.try_acquire() {
+        if let Ok(permit) = Arc::clone(&self.verifications).try_acquire_owned() {
             return Ok(permit);
         }
         if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
@@ -237,7 +239,8 @@ impl LoginGuard {
             return Err(busy);
         }
         let _waiting = Waiting(&self.waiting);
-        match tokio::time::timeout(MAX_WAIT, self.verifications.acquire()).await {
+        match tokio::time::timeout(MAX_WAIT, Arc::clone(&self.verifications).acquire_owned()).await
+        {
             Ok(Ok(permit)) => Ok(permit),
             _ => Err(busy),
         }

@@ -125,3 +125,20 @@ pub async fn hand_over(
     .await
     .map(|_| ())
 }
+
+/// Ends the handovers of `clients` to `user_id`: they handed the clients on.
+///
+/// # Errors
+/// Database errors.
+pub async fn give_up(
+    db: &impl ConnectionTrait,
+    clients: &[i64],
+    user_id: i64,
+) -> Result<(), DbErr> {
+    client_caseworker::Entity::delete_many()
+        .filter(client_caseworker::Column::UserId.eq(user_id))
+        .filter(client_caseworker::Column::ClientId.is_in(clients.iter().copied()))
+        .exec(db)
+        .await
+        .map(|_| ())
+}

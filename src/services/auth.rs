@@ -119,10 +119,8 @@ pub async fn login(
     let user =
         repo::users::by_username(db, &username.trim().to_lowercase()).await?.filter(|u| u.active);
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    let valid = {
-        let _slot = app.login_guard.verification().await?;
-        password::verify(password_text.to_owned(), stored).await
-    };
+    let slot = app.login_guard.verification().await?;
+    let valid = password::verify_holding(password_text.to_owned(), stored, slot).await;
     let Some(user) = user.filter(|_| valid) else {
         tracing::info!("login refused");
         return Err(AppError::InvalidCredentials);

@@ -1,7 +1,8 @@
 //! Handing clients over to a colleague: a caseworker hands over one of their clients, or a
 //! team lead hands over all of a caseworker's clients when someone leaves or changes team.
-//! The colleague then serves the clients (`repo::caseload`), and the appointments still to be
-//! acted on and the referrals move to them. A team lead's handover never shows a reference.
+//! The colleague then serves the clients (`repo::caseload`) and the one handing over no longer
+//! does: the appointments booked for them and the referrals move to the colleague. A team
+//! lead's handover never shows a reference.
 
 use entities::{appointment, course_referral, recognition_referral};
 use sea_orm::sea_query::Expr;
@@ -32,15 +33,12 @@ pub struct Handover {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HandoverView {
     pub clients: u64,
-    /// Appointments still to be acted on: open, proposed, confirmed or unfilled.
     pub appointments: u64,
     pub referrals: u64,
 }
 
-/// The appointment states someone still has to act on.
-const LIVE: [&str; 4] = ["open", "proposed", "confirmed", "unfilled"];
-
-/// Hands one client, or all of a caseworker's, over to another caseworker.
+/// Hands one client, or all of a caseworker's, over to another caseworker: every appointment
+/// the giver booked for them and every referral they made moves to the colleague.
 ///
 /// # Errors
 /// Forbidden unless caseworker or team lead; 422 for one client handed over by anyone but
@@ -68,16 +66,19 @@ pub async fn hand_over(
         _ => {}
     }
     let txn = crate::db::write(db).await?;
-    for (field, id) in [("from_user_id", input.from_user_id), ("to_user_id", input.to_user_id)] {
-        let user = repo::users::get(&txn, caller.organisation_id, id).await?;
-        let caseworker = match &user {
-            Some(user) => repo::users::roles(&txn, user.id).await?.contains(&Role::Caseworker),
-            None => false,
-        };
-        let needs_active = field == "to_user_id";
-        if !caseworker || (needs_active && !user.is_some_and(|u| u.active)) {
-            errors.add(field, "is not an active caseworker of the organisation");
+    // The one handing over may have left already (deactivated, roles taken away).
+    if repo::users::get(&txn, caller.organisation_id, input.from_user_id).await?.is_none() {
+        errors.add("from_user_id", "is not a user of the organisation");
+    }
+    let taker = repo::users::get(&txn, caller.organisation_id, input.to_user_id).await?;
+    let takes = match &taker {
+        Some(user) => {
+            user.active && repo::users::roles(&txn, user.id).await?.contains(&Role::Caseworker)
         }
+        None => false,
+    };
+    if !takes {
+        errors.add("to_user_id", "is not an active caseworker of the organisation");
     }
     if input.from_user_id == input.to_user_id {
         errors.add("to_user_id", "is the caseworker handing over");
@@ -101,6 +102,7 @@ pub async fn hand_over(
     };
     let at = now();
     repo::caseload::hand_over(&txn, caller.organisation_id, &clients, input.to_user_id, at).await?;
+    repo::caseload::give_up(&txn, &clients, input.from_user_id).await?;
     let appointments = appointment::Entity::update_many()
         .col_expr(appointment::Column::CaseworkerId, Expr::value(input.to_user_id))
         .col_expr(appointment::Column::Version, Expr::col(appointment::Column::Version).add(1))
@@ -108,7 +110,6 @@ pub async fn hand_over(
         .filter(appointment::Column::OrganisationId.eq(caller.organisation_id))
         .filter(appointment::Column::CaseworkerId.eq(input.from_user_id))
         .filter(appointment::Column::ClientId.is_in(clients.iter().copied()))
-        .filter(appointment::Column::Status.is_in(LIVE))
         .exec(&txn)
         .await?
         .rows_affected;

@@ -23,7 +23,7 @@ pub struct Participation {
     /// e.g. "Leistung", "Markt und Integration".
     #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub department: String,
-    #[schema(minimum = 0, maximum = 10000)]
+    #[schema(minimum = 1, maximum = 10000)]
     pub participants: i32,
 }
 
@@ -96,7 +96,11 @@ fn check(input: &TrainingInput) -> Result<(), AppError> {
         errors.add("participants", format!("must list at most {DEPARTMENTS_MAX} departments"));
         return Err(errors.into());
     }
+    let mut seen = std::collections::HashSet::new();
     for (k, p) in input.participants.iter().enumerate() {
+        if !p.department.trim().is_empty() && !seen.insert(p.department.trim()) {
+            errors.add(format!("participants[{k}].department"), "is listed twice");
+        }
         if p.department.trim().is_empty() {
             errors.add(format!("participants[{k}].department"), "must not be empty");
         } else if p.department.chars().count() > DEPARTMENT_MAX_CHARS {
@@ -105,8 +109,9 @@ fn check(input: &TrainingInput) -> Result<(), AppError> {
                 format!("must be at most {DEPARTMENT_MAX_CHARS} characters"),
             );
         }
-        if !(0..=10_000).contains(&p.participants) {
-            errors.add(format!("participants[{k}].participants"), "must be between 0 and 10000");
+        // A department nobody came from is not listed; the database holds counts of 1 and more.
+        if !(1..=10_000).contains(&p.participants) {
+            errors.add(format!("participants[{k}].participants"), "must be between 1 and 10000");
         }
     }
     Ok(errors.into_result(())?)

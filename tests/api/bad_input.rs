@@ -315,6 +315,32 @@ async fn oversized_lists_texts_and_bodies_are_refused() {
     let long = training("x".repeat(100_000), 1);
     refused(&app, &lead, Method::POST, "/api/v1/trainings", long, 422, "trainer").await;
 
+    // A department listed twice, or with nobody from it, is refused, not a server error.
+    let mut twice = training("Frau Meyer".to_owned(), 1);
+    twice["participants"] = json!([{ "department": "Leistung", "participants": 2 }, { "department": " Leistung", "participants": 1 }]);
+    refused(
+        &app,
+        &lead,
+        Method::POST,
+        "/api/v1/trainings",
+        twice,
+        422,
+        "participants[1].department",
+    )
+    .await;
+    let mut nobody = training("Frau Meyer".to_owned(), 1);
+    nobody["participants"] = json!([{ "department": "Leistung", "participants": 0 }]);
+    refused(
+        &app,
+        &lead,
+        Method::POST,
+        "/api/v1/trainings",
+        nobody,
+        422,
+        "participants[0].participants",
+    )
+    .await;
+
     let before = app.table_counts().await;
     let huge = training("x".repeat(3 * 1024 * 1024), 1);
     let answer = app.call(Method::POST, "/api/v1/trainings", Some(&lead), Some(huge)).await;

@@ -107,8 +107,11 @@ async fn a_caseworker_hands_over_one_client_and_a_team_lead_a_whole_caseload() {
     assert_eq!(moved.body, json!({ "clients": 1, "appointments": 0, "referrals": 1 }));
     assert_eq!(app.get(&path, &becker_token).await.body["client_ref"], CLIENT);
     app.get(&path, &owner).await.assert_problem(404, None);
-    let export = app.get(&format!("/api/v1/clients/{CLIENT}/export"), &becker_token).await;
+    let export_path = format!("/api/v1/clients/{CLIENT}/export");
+    let export = app.get(&export_path, &becker_token).await;
     assert_eq!(export.status, StatusCode::OK, "{}", export.text);
+    // The one who handed the client on no longer serves them.
+    app.get(&export_path, &owner).await.assert_problem(404, None);
 
     // M. Becker leaves: the team lead hands all of their clients to J. Schulte, and never
     // sees a reference.
@@ -127,5 +130,6 @@ async fn a_caseworker_hands_over_one_client_and_a_team_lead_a_whole_caseload() {
     assert!(!all.text.contains(CLIENT));
     let schulte_token = app.login("j.schulte").await;
     assert_eq!(app.get(&path, &schulte_token).await.body["client_ref"], CLIENT);
+    app.get(&export_path, &becker_token).await.assert_problem(404, None);
     assert_eq!(app.audited("caseload.handover").await, 2);
 }

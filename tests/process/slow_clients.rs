@@ -9,7 +9,7 @@ use tokio::net::TcpStream;
 
 use crate::harness::{Scratch, Server, get};
 
-/// A timeout of 2 s; each cut is expected well within this.
+/// How long a test waits for a cut; with `http_timeout_seconds` at 2, each comes well before.
 const CUT_WITHIN: Duration = Duration::from_secs(10);
 
 async fn connect(port: u16) -> TcpStream {

@@ -72,7 +72,7 @@ pub async fn run(
     crate::repo::throttle::expire(&txn, now, crate::repo::throttle::WINDOW).await?;
     if apply {
         txn.commit().await?;
-        crate::db::purge_erased(db).await?;
+        crate::db::purge_erased(db).await;
     } else {
         txn.rollback().await?;
     }

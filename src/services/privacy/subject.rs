@@ -362,6 +362,6 @@ pub async fn erase(
     )
     .await?;
     txn.commit().await?;
-    crate::db::purge_erased(db).await?;
+    crate::db::purge_erased(db).await;
     Ok(out)
 }

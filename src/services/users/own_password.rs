@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use super::super::{audit, now};
 use super::checks::check_password;
 use crate::app::App;
+use crate::auth::throttle::username_key;
 use crate::auth::{Caller, password};
 use crate::domain::FieldErrors;
 use crate::error::AppError;
@@ -56,11 +57,25 @@ pub async fn change_own_password(
     refused.into_result(())?;
 
     let attempt = app.login_guard.begin(&caller.username, address)?;
-    let user = repo::users::by_id(&app.db, caller.user_id).await?.ok_or(AppError::NotFound)?;
-    let valid = {
-        let _slot = app.login_guard.verification().await?;
-        password::verify(change.current_password, user.password_hash.clone()).await
+    // Counted against the account's lock as a login is, so that a session left open gives no
+    // way around it.
+    let key = username_key(&caller.username);
+    let limit = repo::throttle::Limit {
+        window: repo::throttle::WINDOW,
+        max_attempts: app.settings.login_username_max_failures,
     };
+    let started = now();
+    let txn = crate::db::write(&app.db).await?;
+    let locked = repo::throttle::count_attempt(&txn, &key, started, limit).await?;
+    txn.commit().await?;
+    if let Some(until) = locked {
+        let retry_after_secs = u64::try_from((until - started).num_seconds().max(1)).unwrap_or(1);
+        return Err(AppError::TooManyAttempts { retry_after_secs });
+    }
+    let user = repo::users::by_id(&app.db, caller.user_id).await?.ok_or(AppError::NotFound)?;
+    let slot = app.login_guard.verification().await?;
+    let valid =
+        password::verify_holding(change.current_password, user.password_hash.clone(), slot).await;
     if !valid {
         return Err(AppError::validation("current_password", "is not your current password"));
     }
