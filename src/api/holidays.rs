@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 struct HolidayQuery {
     /// 1583–9999; default: the current year.
+    #[param(minimum = 1583, maximum = 9999)]
     year: Option<i32>,
 }
 

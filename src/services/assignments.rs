@@ -216,6 +216,7 @@ pub async fn confirm(
 #[serde(deny_unknown_fields)]
 pub struct DeclineRequest {
     /// Why, in a few words (at most 200 characters).
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub reason: String,
 }
 

@@ -35,8 +35,10 @@ pub struct PoolQuery {
 #[serde(deny_unknown_fields)]
 pub struct PoolChanges {
     /// Minutes of interpreting per ISO week, 0–10080.
+    #[schema(minimum = 0, maximum = 10080)]
     pub weekly_cap_minutes: Option<i32>,
     /// Minutes of interpreting per day, 0–1440, at most the weekly cap.
+    #[schema(minimum = 0, maximum = 1440)]
     pub daily_cap_minutes: Option<i32>,
     pub active: Option<bool>,
     /// Home site code.
