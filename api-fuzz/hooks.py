@@ -1,6 +1,6 @@
 """Schemathesis checks of the service's own conventions, beyond what the document says.
 
-Loaded by run.sh through SCHEMATHESIS_HOOKS and enabled by name with `--checks`.
+Loaded by run.sh through SCHEMATHESIS_HOOKS and enabled by name in schemathesis.toml.
 """
 
 import schemathesis

@@ -24,7 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// A client's languages, preferred interpreter gender and exclusions.
 #[utoipa::path(
     get, path = "/clients/{reference}", tag = "booking", security(("bearer" = [])),
-    params(("reference" = String, Path, description = "Pseudonymous customer reference")),
+    params(("reference" = String, Path, description = "Pseudonymous customer reference", pattern = "^[A-Za-z0-9_/.-]{3,40}$")),
     responses((status = 200, description = "The client", body = ClientView))
 )]
 async fn get_client(
@@ -38,7 +38,7 @@ async fn get_client(
 /// Creates or replaces a client's record; exclusions are never proposed to the client.
 #[utoipa::path(
     put, path = "/clients/{reference}", tag = "booking", security(("bearer" = [])),
-    params(("reference" = String, Path, description = "Pseudonymous customer reference")),
+    params(("reference" = String, Path, description = "Pseudonymous customer reference", pattern = "^[A-Za-z0-9_/.-]{3,40}$")),
     request_body = ClientInput,
     responses((status = 200, description = "The client", body = ClientView))
 )]
@@ -55,7 +55,7 @@ async fn put_client(
 /// audited.
 #[utoipa::path(
     get, path = "/clients/{reference}/export", tag = "booking", security(("bearer" = [])),
-    params(("reference" = String, Path, description = "Pseudonymous customer reference")),
+    params(("reference" = String, Path, description = "Pseudonymous customer reference", pattern = "^[A-Za-z0-9_/.-]{3,40}$")),
     responses(
         (status = 200, description = "The client's data", body = SubjectExport),
         (status = 404, description = "No such client", body = Problem, content_type = "application/problem+json"),
@@ -73,7 +73,7 @@ async fn export_client(
 /// appointments and referrals stay for the figures, without anything that leads back.
 #[utoipa::path(
     post, path = "/clients/{reference}/erase", tag = "booking", security(("bearer" = [])),
-    params(("reference" = String, Path, description = "Pseudonymous customer reference")),
+    params(("reference" = String, Path, description = "Pseudonymous customer reference", pattern = "^[A-Za-z0-9_/.-]{3,40}$")),
     responses(
         (status = 200, description = "Erased", body = Erasure),
         (status = 404, description = "No such client", body = Problem, content_type = "application/problem+json"),

@@ -11,7 +11,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::DeserializeOwned;
 
 use crate::domain::FieldErrors;
 use crate::error::AppError;
@@ -65,18 +65,16 @@ pub async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes,
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     // Whether the body is JSON decides between 400 and 422, not the first fault serde meets
     // while filling `T`: `5 x` is malformed even though `5` is already of the wrong shape.
-    serde_json::from_slice::<IgnoredAny>(bytes).map_err(|e| AppError::BadRequest {
-        detail: format!("the body is not valid JSON: {e}"),
-        errors: FieldErrors::new(),
-    })?;
-    // JSON can carry NUL only as this escape; most bodies are spared the third parse.
-    if bytes.windows(6).any(|w| w == br"\u0000")
-        && let Some(field) = serde_json::from_slice(bytes).ok().and_then(|v| nul_field(&v, ""))
-    {
+    let mut value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest {
+            detail: format!("the body is not valid JSON: {e}"),
+            errors: FieldErrors::new(),
+        })?;
+    if let Some(field) = nul_field(&value, "") {
         return Err(nul_error(if field.is_empty() { "body" } else { &field }));
     }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut de).map_err(|err| {
+    whole_numbers_as_integers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         let message = match inner.classify() {
@@ -145,6 +143,30 @@ fn nul_field(value: &serde_json::Value, path: &str) -> Option<String> {
             if name.contains('\0') { Some(inner) } else { nul_field(member, &inner) }
         }),
         _ => None,
+    }
+}
+
+/// JSON does not tell `3` from `3.0` (RFC 8259 knows one kind of number, and JSON Schema's
+/// `integer` takes both), but serde refuses `3.0` for an integer field. A whole number
+/// written with a fraction or an exponent is read as the integer it is.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) => {
+            // Within ±2^53 every integer is exact as a float, so none is misread.
+            const EXACT: f64 = 9_007_199_254_740_992.0;
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64())
+                && float.fract() == 0.0
+                && float.abs() <= EXACT
+            {
+                #[allow(clippy::cast_possible_truncation)]
+                let whole = float as i64;
+                *number = whole.into();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(members) => members.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
     }
 }
 
@@ -288,5 +310,20 @@ mod tests {
             parse_json::<Body>(b"{\"languages\": []} x"),
             Err(AppError::BadRequest { .. })
         ));
+    }
+
+    #[test]
+    fn a_whole_number_with_a_fraction_is_an_integer() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Seats {
+            seats: i32,
+        }
+        for body in [&br#"{"seats": 12}"#[..], br#"{"seats": 12.0}"#, br#"{"seats": 1.2e1}"#] {
+            assert_eq!(parse_json::<Seats>(body).unwrap().seats, 12, "{body:?}");
+        }
+        let err = parse_json::<Seats>(br#"{"seats": 12.5}"#).unwrap_err();
+        assert_eq!(field_of(err), "seats");
+        let err = parse_json::<Seats>(br#"{"seats": 1e300}"#).unwrap_err();
+        assert_eq!(field_of(err), "seats");
     }
 }

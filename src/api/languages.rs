@@ -50,7 +50,7 @@ async fn create_language(
 /// Renames a language, sets or clears its fallback, or (de)activates it (admins).
 #[utoipa::path(
     patch, path = "/languages/{tag}", tag = "admin", security(("bearer" = [])),
-    params(("tag" = String, Path, description = "BCP 47 tag")),
+    params(("tag" = String, Path, description = "BCP 47 tag", pattern = "^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?$")),
     request_body = LanguageChanges,
     responses((status = 200, description = "The changed language", body = LanguageView))
 )]

@@ -7,6 +7,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr};
 use utoipa::{OpenApi as _, PartialSchema};
 
+use crate::domain::text;
 use crate::error::Problem;
 
 #[derive(utoipa::OpenApi)]
@@ -59,7 +60,7 @@ const SHARED_ANSWERS: [(&str, &str, &str); 10] = [
 ];
 
 /// Adds the bearer scheme, the shared error answers and, to every operation, the ones it may
-/// give.
+/// give, and states the free-text rules at every bounded text.
 pub fn finish(mut doc: OpenApi) -> OpenApi {
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
@@ -88,7 +89,35 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
             }
         }
     }
-    doc
+    let mut tree = serde_json::to_value(&doc).expect("the document is JSON");
+    add_text_patterns(&mut tree);
+    serde_json::from_value(tree).expect("patterns keep the document an OpenAPI document")
+}
+
+/// Gives every text with a `maxLength` and no format, enumeration or pattern of its own the
+/// pattern of `domain::text`: a required text (`minLength` 1 or more) must hold something
+/// besides spaces, and no text a control character. Written here once rather than at each of
+/// the fields, which state their lengths.
+fn add_text_patterns(node: &mut serde_json::Value) {
+    match node {
+        serde_json::Value::Object(map) => {
+            let is_text = match map.get("type") {
+                Some(serde_json::Value::String(t)) => t == "string",
+                Some(serde_json::Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+                _ => false,
+            };
+            let open = ["format", "enum", "pattern"].iter().all(|k| !map.contains_key(*k));
+            if is_text && open && map.contains_key("maxLength") {
+                let required = map.get("minLength").and_then(serde_json::Value::as_u64) > Some(0);
+                let pattern =
+                    if required { text::REQUIRED_PATTERN } else { text::OPTIONAL_PATTERN };
+                map.insert("pattern".to_owned(), pattern.into());
+            }
+            map.values_mut().for_each(add_text_patterns);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(add_text_patterns),
+        _ => {}
+    }
 }
 
 /// A problem+json answer.

@@ -9,6 +9,7 @@ pub mod holidays;
 pub mod language;
 pub mod referrals;
 pub mod supply;
+pub mod text;
 pub mod time;
 pub mod types;
 pub mod validation;

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::views::in_berlin;
 use crate::auth::Caller;
-use crate::domain::Role;
+use crate::domain::{FieldErrors, Role, text};
 use crate::error::AppError;
 use crate::repo;
 
@@ -17,11 +17,14 @@ use crate::repo;
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Table of the records, e.g. `interpreter`, `absence`.
+    #[param(max_length = 64)]
     pub entity: Option<String>,
+    #[param(max_length = 64)]
     pub entity_id: Option<String>,
     /// Only entries older than this id (paging backwards).
     pub before: Option<i64>,
     /// 1–500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
 }
 
@@ -51,9 +54,13 @@ pub async fn list(
 ) -> Result<Vec<AuditEventView>, AppError> {
     caller.require(Role::Admin)?;
     let limit = query.limit.unwrap_or(100);
+    let mut errors = FieldErrors::new();
     if !(1..=500).contains(&limit) {
-        return Err(AppError::validation("limit", "must be between 1 and 500"));
+        errors.add("limit", "must be between 1 and 500");
     }
+    text::optional(query.entity.as_deref(), "entity", 64, &mut errors);
+    text::optional(query.entity_id.as_deref(), "entity_id", 64, &mut errors);
+    errors.into_result(())?;
     let rows = repo::audit::list(
         db,
         caller.organisation_id,

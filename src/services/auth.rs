@@ -20,7 +20,9 @@ use crate::repo::{self, audit::AuditEntry};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schema(max_length = 64)]
     pub username: String,
+    #[schema(max_length = 1024, format = Password)]
     pub password: String,
 }
 

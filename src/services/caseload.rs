@@ -25,7 +25,7 @@ pub struct Handover {
     /// The caseworker taking over.
     pub to_user_id: i64,
     /// One client to hand over (caseworkers); without it, all of them (team leads).
-    #[schema(min_length = 3, max_length = 40)]
+    #[schema(pattern = "^[A-Za-z0-9_/.-]{3,40}$")]
     pub client_ref: Option<String>,
 }
 

@@ -12,9 +12,14 @@ use utoipa::ToSchema;
 
 use super::{audit, clean_text, now};
 use crate::auth::Caller;
-use crate::domain::{FieldErrors, Gender, LanguageTag, Role};
+use crate::domain::{FieldErrors, Gender, LanguageTag, Role, text};
 use crate::error::AppError;
 use crate::repo;
+
+/// The most languages a client's record lists.
+const MAX_LANGUAGES: usize = 20;
+/// The most volunteers a client's record excludes.
+const MAX_EXCLUSIONS: usize = 50;
 
 /// An interpreter a client must never get.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -22,6 +27,7 @@ use crate::repo;
 pub struct Exclusion {
     pub interpreter_id: i64,
     /// Why, without naming anyone (e.g. "Verwandtschaft").
+    #[schema(max_length = 200)]
     pub reason: Option<String>,
 }
 
@@ -79,8 +85,11 @@ pub(crate) async fn find_or_create(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientInput {
+    /// Tags from the organisation's language list.
+    #[schema(value_type = Vec<LanguageTag>, max_items = 20)]
     pub languages: Vec<String>,
     pub gender_preference: Option<Gender>,
+    #[schema(max_items = 50)]
     pub exclusions: Vec<Exclusion>,
 }
 
@@ -157,6 +166,19 @@ pub async fn put(
     let reference = reference.trim();
     let mut errors = FieldErrors::new();
     check_reference(reference, "reference", &mut errors);
+    if input.languages.len() > MAX_LANGUAGES {
+        errors.add("languages", format!("must list at most {MAX_LANGUAGES} languages"));
+    }
+    if input.exclusions.len() > MAX_EXCLUSIONS {
+        errors.add("exclusions", format!("must list at most {MAX_EXCLUSIONS} volunteers"));
+    }
+    for (i, e) in input.exclusions.iter().enumerate() {
+        text::optional(e.reason.as_deref(), &format!("exclusions[{i}].reason"), 200, &mut errors);
+    }
+    // Each listed language and volunteer is looked up below: a longer list is refused first.
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
     let txn = crate::db::write(db).await?;
     let mut language_ids = Vec::new();
     for (i, text) in input.languages.iter().enumerate() {

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::{audit, set_or_clear};
 use crate::auth::Caller;
-use crate::domain::{FieldErrors, LanguageTag, Role};
+use crate::domain::{FieldErrors, LanguageTag, Role, text};
 use crate::error::AppError;
 use crate::repo;
 
@@ -30,9 +30,14 @@ pub struct LanguageView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewLanguage {
+    #[schema(value_type = LanguageTag)]
     pub tag: String,
+    #[schema(min_length = 1, max_length = 80)]
     pub name_de: String,
+    #[schema(min_length = 1, max_length = 80)]
     pub name_en: String,
+    /// The macrolanguage a variety falls back to, from the language list.
+    #[schema(value_type = Option<LanguageTag>)]
     pub fallback: Option<String>,
 }
 
@@ -40,20 +45,20 @@ pub struct NewLanguage {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LanguageChanges {
+    #[schema(min_length = 1, max_length = 80)]
     pub name_de: Option<String>,
+    #[schema(min_length = 1, max_length = 80)]
     pub name_en: Option<String>,
     #[serde(default, deserialize_with = "set_or_clear")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<LanguageTag>)]
     pub fallback: Option<Option<String>>,
     pub active: Option<bool>,
 }
 
 fn check_names(name_de: Option<&str>, name_en: Option<&str>, errors: &mut FieldErrors) {
     for (field, name) in [("name_de", name_de), ("name_en", name_en)] {
-        if let Some(name) = name
-            && (name.trim().is_empty() || name.chars().count() > 80)
-        {
-            errors.add(field, "must be 1–80 characters");
+        if let Some(name) = name {
+            text::required(name, field, 80, errors);
         }
     }
 }

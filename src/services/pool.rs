@@ -22,10 +22,12 @@ pub struct PoolQuery {
     /// Speaks this language (BCP 47 tag), or its macrolanguage, or one of its varieties:
     /// Levantine Arabic (`apc`) also lists Arabic (`ar`) speakers, Kurdish (`ku`) also lists
     /// Kurmanji (`kmr`) and Sorani (`ckb`) speakers.
+    #[param(pattern = "^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?$")]
     pub language: Option<String>,
     /// At this level or above; needs `language`.
     pub min_level: Option<Level>,
     /// Home site code.
+    #[param(pattern = "^[a-z0-9-]{1,32}$")]
     pub site: Option<String>,
     pub active: Option<bool>,
 }
@@ -42,6 +44,7 @@ pub struct PoolChanges {
     pub daily_cap_minutes: Option<i32>,
     pub active: Option<bool>,
     /// Home site code.
+    #[schema(pattern = "^[a-z0-9-]{1,32}$")]
     pub site: Option<String>,
 }
 

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::{audit, now};
 use crate::auth::Caller;
-use crate::domain::Role;
+use crate::domain::{FieldErrors, Role, text};
 use crate::error::AppError;
 use crate::repo::First;
 use crate::report::{self, AnnualReport};
@@ -22,7 +22,11 @@ pub const MEASURES_CHARS: usize = 20_000;
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Measures {
-    /// Plain text; no personal data.
+    /// Plain text in lines and paragraphs; no personal data.
+    #[schema(
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub text: String,
 }
 
@@ -61,12 +65,9 @@ pub async fn set_measures(
     caller.require(Role::TeamLead)?;
     check_year(year)?;
     let text = measures.text.trim().to_owned();
-    if text.chars().count() > MEASURES_CHARS {
-        return Err(AppError::validation(
-            "text",
-            format!("must be at most {MEASURES_CHARS} characters"),
-        ));
-    }
+    let mut errors = FieldErrors::new();
+    text::lines(&text, "text", MEASURES_CHARS, &mut errors);
+    errors.into_result(())?;
     let txn = crate::db::write(db).await?;
     let existing = report_measures::Entity::find()
         .filter(report_measures::Column::OrganisationId.eq(caller.organisation_id))

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::{audit, clean_text, now, set_or_clear};
 use crate::auth::Caller;
-use crate::domain::{FieldErrors, Role};
+use crate::domain::{FieldErrors, Role, text};
 use crate::error::AppError;
 use crate::repo;
 
@@ -33,8 +33,11 @@ impl From<site::Model> for SiteView {
 #[serde(deny_unknown_fields)]
 pub struct NewSite {
     /// 1–32 characters: lowercase letters, digits and `-`.
+    #[schema(pattern = "^[a-z0-9-]{1,32}$")]
     pub code: String,
+    #[schema(min_length = 1, max_length = 120)]
     pub name: String,
+    #[schema(max_length = 200)]
     pub address: Option<String>,
 }
 
@@ -42,17 +45,16 @@ pub struct NewSite {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteChanges {
+    #[schema(min_length = 1, max_length = 120)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "set_or_clear")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub address: Option<Option<String>>,
     pub active: Option<bool>,
 }
 
 fn check_name(name: &str, errors: &mut FieldErrors) {
-    if name.trim().is_empty() || name.chars().count() > 120 {
-        errors.add("name", "must be 1–120 characters");
-    }
+    text::required(name, "name", 120, errors);
 }
 
 /// Every site of the caller's organisation.
@@ -86,6 +88,7 @@ pub async fn create(
         errors.add("code", "must be 1–32 characters: lowercase letters, digits and '-'");
     }
     check_name(&input.name, &mut errors);
+    text::optional(input.address.as_deref(), "address", 200, &mut errors);
     errors.into_result(())?;
     let txn = crate::db::write(db).await?;
     if repo::sites::by_code(&txn, caller.organisation_id, &code).await?.is_some() {
@@ -123,6 +126,9 @@ pub async fn update(
     if let Some(name) = &changes.name {
         check_name(name, &mut errors);
     }
+    if let Some(address) = &changes.address {
+        text::optional(address.as_deref(), "address", 200, &mut errors);
+    }
     errors.into_result(())?;
     let txn = crate::db::write(db).await?;
     let row =
@@ -153,10 +159,13 @@ pub async fn update(
 #[serde(deny_unknown_fields)]
 pub struct Travel {
     /// Site code.
+    #[schema(pattern = "^[a-z0-9-]{1,32}$")]
     pub from: String,
     /// Site code.
+    #[schema(pattern = "^[a-z0-9-]{1,32}$")]
     pub to: String,
     /// 0–480; pairs not listed count 60 minutes.
+    #[schema(minimum = 0, maximum = 480)]
     pub minutes: i32,
 }
 

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{audit, clean_text, now};
 use crate::auth::Caller;
-use crate::domain::{FieldErrors, Role};
+use crate::domain::{FieldErrors, Role, text};
 use crate::error::AppError;
 use crate::repo::First;
 
@@ -21,13 +21,14 @@ use crate::repo::First;
 #[serde(deny_unknown_fields)]
 pub struct Participation {
     /// e.g. "Leistung", "Markt und Integration".
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 100)]
     pub department: String,
     #[schema(minimum = 1, maximum = 10000)]
     pub participants: i32,
 }
 
 /// The longest trainer's name, and the most departments one training lists.
+const TITLE_MAX_CHARS: usize = 200;
 const TRAINER_MAX_CHARS: usize = 200;
 const DEPARTMENTS_MAX: usize = 50;
 const DEPARTMENT_MAX_CHARS: usize = 100;
@@ -36,7 +37,7 @@ const DEPARTMENT_MAX_CHARS: usize = 100;
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrainingInput {
-    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     #[serde(deserialize_with = "crate::domain::dates::date")]
     pub starts_on: NaiveDate,
@@ -78,9 +79,7 @@ const ROLES: [Role; 2] = [Role::TeamLead, Role::Admin];
 
 fn check(input: &TrainingInput) -> Result<(), AppError> {
     let mut errors = FieldErrors::new();
-    if input.title.trim().is_empty() || input.title.chars().count() > 200 {
-        errors.add("title", "must be 1 to 200 characters");
-    }
+    text::required(&input.title, "title", TITLE_MAX_CHARS, &mut errors);
     if input.ends_on < input.starts_on {
         errors.add("ends_on", "must not be before starts_on");
     }
@@ -89,9 +88,7 @@ fn check(input: &TrainingInput) -> Result<(), AppError> {
     if !(0.01..=200.0).contains(&input.hours) {
         errors.add("hours", "must be between 0.01 and 200");
     }
-    if input.trainer.as_ref().is_some_and(|t| t.chars().count() > TRAINER_MAX_CHARS) {
-        errors.add("trainer", format!("must be at most {TRAINER_MAX_CHARS} characters"));
-    }
+    text::optional(input.trainer.as_deref(), "trainer", TRAINER_MAX_CHARS, &mut errors);
     if input.participants.len() > DEPARTMENTS_MAX {
         errors.add("participants", format!("must list at most {DEPARTMENTS_MAX} departments"));
         return Err(errors.into());
@@ -101,14 +98,8 @@ fn check(input: &TrainingInput) -> Result<(), AppError> {
         if !p.department.trim().is_empty() && !seen.insert(p.department.trim()) {
             errors.add(format!("participants[{k}].department"), "is listed twice");
         }
-        if p.department.trim().is_empty() {
-            errors.add(format!("participants[{k}].department"), "must not be empty");
-        } else if p.department.chars().count() > DEPARTMENT_MAX_CHARS {
-            errors.add(
-                format!("participants[{k}].department"),
-                format!("must be at most {DEPARTMENT_MAX_CHARS} characters"),
-            );
-        }
+        let field = format!("participants[{k}].department");
+        text::required(&p.department, &field, DEPARTMENT_MAX_CHARS, &mut errors);
         // A department nobody came from is not listed; the database holds counts of 1 and more.
         if !(1..=10_000).contains(&p.participants) {
             errors.add(format!("participants[{k}].participants"), "must be between 1 and 10000");

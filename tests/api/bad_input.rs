@@ -347,3 +347,78 @@ async fn oversized_lists_texts_and_bodies_are_refused() {
     answer.assert_problem(413, None);
     assert_eq!(app.table_counts().await, before);
 }
+
+/// The texts and lists that had no maximum before: a client's languages and exclusions and an
+/// exclusion's reason, a site's address, a provider's contact, the audit log's filters, the
+/// wanted kinds of messages. Each is refused naming the field, and nothing is written.
+#[tokio::test]
+async fn every_list_and_text_has_a_maximum() {
+    let app = TestApp::spawn().await;
+    let caseworker = app.login("fachkraft").await;
+    let admin = app.login("admin").await;
+    let client = |languages: usize, exclusions: usize, reason: &str| {
+        json!({
+            "languages": vec!["ar"; languages],
+            "gender_preference": null,
+            "exclusions": (0..exclusions)
+                .map(|i| json!({ "interpreter_id": i + 1, "reason": reason }))
+                .collect::<Vec<_>>(),
+        })
+    };
+    let path = "/api/v1/clients/MAX-1";
+    refused(&app, &caseworker, Method::PUT, path, client(21, 0, ""), 422, "languages").await;
+    refused(&app, &caseworker, Method::PUT, path, client(1, 51, ""), 422, "exclusions").await;
+    let long = "x".repeat(201);
+    let field = "exclusions[0].reason";
+    refused(&app, &caseworker, Method::PUT, path, client(1, 1, &long), 422, field).await;
+
+    let site = json!({ "code": "nord", "name": "Nord", "address": "y".repeat(201) });
+    refused(&app, &admin, Method::POST, "/api/v1/sites", site, 422, "address").await;
+    let provider = json!({ "name": "VHS", "contact": "z".repeat(201) });
+    refused(&app, &admin, Method::POST, "/api/v1/course-providers", provider, 422, "contact").await;
+    let kinds = json!({ "wanted": vec!["proposal"; 21], "locale": "de" });
+    refused(&app, &admin, Method::PUT, "/api/v1/me/notifications", kinds, 422, "wanted").await;
+    let audit = app.get(&format!("/api/v1/audit-events?entity={}", "e".repeat(65)), &admin).await;
+    audit.assert_problem(422, Some("entity"));
+}
+
+/// No free text holds a control character: no form sends one, and a log line or a CSV row
+/// would carry it on. Texts of lines (the report's measures) take line breaks and tabs.
+#[tokio::test]
+async fn control_characters_in_free_text_are_refused_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let lead = app.login("teamleitung").await;
+    for (name, field) in [("Nord\u{1b}[31m", "name"), ("Nord\nSüd", "name")] {
+        let site = json!({ "code": "nord", "name": name });
+        refused(&app, &admin, Method::POST, "/api/v1/sites", site, 422, field).await;
+    }
+    let measures = json!({ "text": "Werbung\u{7}" });
+    refused(&app, &lead, Method::PUT, "/api/v1/reports/2026/measures", measures, 422, "text").await;
+    let lines = json!({ "text": "Werbung in Teams:\n\t- Nord\r\n\t- Süd" });
+    let answer =
+        app.call(Method::PUT, "/api/v1/reports/2026/measures", Some(&lead), Some(lines)).await;
+    assert!(answer.status.is_success(), "{}", answer.text);
+}
+
+/// JSON knows one kind of number: `5.0` where an integer belongs is the integer 5, as the
+/// document's `integer` says; `5.5` is refused naming the field.
+#[tokio::test]
+async fn a_whole_number_written_with_a_fraction_is_taken_as_an_integer() {
+    let app = TestApp::spawn().await;
+    let lead = app.login("teamleitung").await;
+    let training = |participants: Value| {
+        json!({
+            "title": "Dolmetschen im Jobcenter", "starts_on": "2026-03-02", "ends_on": "2026-03-02",
+            "hours": 3, "participants": [{ "department": "Eingangszone", "participants": participants }],
+        })
+    };
+    let taken =
+        app.call(Method::POST, "/api/v1/trainings", Some(&lead), Some(training(json!(12.0)))).await;
+    assert_eq!(taken.status, 201, "{}", taken.text);
+    assert_eq!(taken.body["participants"][0]["participants"], 12);
+    assert_eq!(taken.body["hours"], 3.0);
+    let field = "participants[0].participants";
+    refused(&app, &lead, Method::POST, "/api/v1/trainings", training(json!(12.5)), 422, field)
+        .await;
+}

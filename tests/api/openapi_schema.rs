@@ -258,3 +258,86 @@ async fn the_document_lists_every_route() {
     ids.dedup();
     assert_eq!(ids.len(), count, "duplicate operation ids");
 }
+
+/// A schema, following `$ref`s into `#/components/schemas`.
+fn schema_at<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(reference) => {
+            let name = reference.strip_prefix("#/components/schemas/").unwrap();
+            schema_at(doc, &doc["components"]["schemas"][name])
+        }
+        None => schema,
+    }
+}
+
+/// Whether a pattern bounds a text's length by itself: anchored at both ends, and no `*` or
+/// `+` repeating anything.
+fn pattern_bounds_length(pattern: &str) -> bool {
+    pattern.starts_with('^') && pattern.ends_with('$') && !pattern.contains(['*', '+'])
+}
+
+/// Collects, under `at`, each text and list in `schema` that does not state its maximum.
+fn unbounded(doc: &Value, schema: &Value, at: &str, found: &mut Vec<String>) {
+    let schema = schema_at(doc, schema);
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for part in schema[key].as_array().into_iter().flatten() {
+            unbounded(doc, part, at, found);
+        }
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    if types.contains(&"string") {
+        let bounded = schema.get("maxLength").is_some()
+            || schema.get("enum").is_some()
+            || matches!(schema["format"].as_str(), Some("date" | "date-time"))
+            || schema["pattern"].as_str().is_some_and(pattern_bounds_length);
+        if !bounded {
+            found.push(format!("{at}: text without maxLength"));
+        }
+        if schema.get("maxLength").is_some()
+            && schema.get("pattern").is_none()
+            && schema.get("format").is_none()
+        {
+            found.push(format!("{at}: text without the free-text pattern"));
+        }
+    }
+    if types.contains(&"array") {
+        if schema.get("maxItems").is_none() {
+            found.push(format!("{at}: list without maxItems"));
+        }
+        unbounded(doc, &schema["items"], &format!("{at}[]"), found);
+    }
+    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+        unbounded(doc, property, &format!("{at}.{name}"), found);
+    }
+}
+
+/// Every text and every list a request may send states its maximum in the document (the
+/// service refuses anything longer with 422, and any body over 2 MiB with 413), and every
+/// free text the rule against control characters: a client knows before sending what is
+/// taken.
+#[tokio::test]
+async fn every_text_and_list_a_request_sends_states_its_maximum() {
+    let app = TestApp::empty().await;
+    let doc = document(&app).await;
+    let mut found = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let label = format!("{} {path}", method.to_uppercase());
+            for parameter in op["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap();
+                unbounded(&doc, &parameter["schema"], &format!("{label} ?{name}"), &mut found);
+            }
+            for (media, content) in op["requestBody"]["content"].as_object().into_iter().flatten() {
+                if media == "application/json" {
+                    unbounded(&doc, &content["schema"], &format!("{label} body"), &mut found);
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
+}

@@ -25,7 +25,7 @@ use crate::domain::booking::{
     AppointmentKind, AppointmentStatus, FallbackKind, LONGEST_APPOINTMENT, Outcome, Timing,
 };
 use crate::domain::time::BERLIN;
-use crate::domain::{FieldErrors, Gender, LanguageTag, Level, Mode, Role};
+use crate::domain::{FieldErrors, Gender, LanguageTag, Level, Mode, Role, text};
 use crate::error::AppError;
 use crate::repo;
 use crate::repo::First;
@@ -36,6 +36,7 @@ use views::{AppointmentView, appointment_views, booked_views};
 #[serde(deny_unknown_fields)]
 pub struct SeriesRule {
     /// 1 = every week, 2 = every other week, up to 4.
+    #[schema(minimum = 1, maximum = 4)]
     pub every_weeks: u8,
     /// Last date an occurrence may fall on (local date).
     #[serde(deserialize_with = "crate::domain::dates::date")]
@@ -49,8 +50,10 @@ pub struct BookingRequest {
     /// The client's pseudonymous customer reference (Kundennummer); taken from the referral
     /// when booking for one.
     #[serde(default)]
+    #[schema(pattern = "^[A-Za-z0-9_/.-]{3,40}$")]
     pub client_ref: Option<String>,
     /// BCP 47 tag from the organisation's language list.
+    #[schema(value_type = LanguageTag)]
     pub language: String,
     pub min_level: Level,
     #[serde(deserialize_with = "crate::domain::dates::instant")]
@@ -59,12 +62,14 @@ pub struct BookingRequest {
     pub end: DateTime<FixedOffset>,
     pub mode: Mode,
     /// Site code; required for `in_person`.
+    #[schema(pattern = "^[a-z0-9-]{1,32}$")]
     pub site: Option<String>,
     /// Required unless booking for a referral, which sets language-course or recognition
     /// advice.
     #[serde(default)]
     pub kind: Option<AppointmentKind>,
     /// 1 (can wait) to 5 (most important).
+    #[schema(minimum = 1, maximum = 5)]
     pub priority: u8,
     /// Debt, health and similar topics: never given to lay interpreters.
     #[serde(default)]
@@ -674,6 +679,7 @@ pub async fn record_outcome(
 pub struct FallbackRequest {
     pub kind: FallbackKind,
     /// E.g. the service used or the bridge language; no client data.
+    #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 
@@ -687,10 +693,10 @@ pub async fn record_fallback(
     id: i64,
     request: FallbackRequest,
 ) -> Result<AppointmentView, AppError> {
+    let mut errors = FieldErrors::new();
+    text::optional(request.note.as_deref(), "note", 500, &mut errors);
+    errors.into_result(())?;
     let note = clean_text(request.note);
-    if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
-        return Err(AppError::validation("note", "must be at most 500 characters"));
-    }
     let txn = crate::db::write(db).await?;
     let row = visible(&txn, caller, id).await?;
     if row.status != AppointmentStatus::Unfilled.as_str() {

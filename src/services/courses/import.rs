@@ -25,7 +25,7 @@ use utoipa::ToSchema;
 
 use super::{CourseInput, check, write_course};
 use crate::auth::Caller;
-use crate::domain::{FieldErrors, Role, dates};
+use crate::domain::{FieldErrors, Role, dates, text};
 use crate::error::AppError;
 use crate::repo;
 use crate::repo::First;
@@ -160,6 +160,11 @@ fn read_row(
     let provider = field("provider").to_owned();
     if provider.is_empty() {
         wrong("provider", "is missing".into());
+    }
+    let mut provider_errors = FieldErrors::new();
+    text::optional(Some(&provider), "provider", 200, &mut provider_errors);
+    for message in provider_errors.messages("provider") {
+        wrong("provider", message.clone());
     }
     let programme = closed("programme", &mut wrong)
         .and_then(|v| v.parse().map_err(|e| wrong("programme", format!("\"{v}\": {e}"))).ok());

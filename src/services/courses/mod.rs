@@ -20,7 +20,7 @@ use super::{audit, clean_text, now};
 use crate::auth::Caller;
 use crate::domain::courses::{Programme, Schedule, TimeOfDay};
 use crate::domain::time::BERLIN;
-use crate::domain::{FieldErrors, Level, Role};
+use crate::domain::{FieldErrors, Level, Role, text};
 use crate::error::AppError;
 use crate::repo;
 use crate::repo::First;
@@ -41,9 +41,12 @@ pub struct ProviderView {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderInput {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(max_length = 200)]
     pub address: Option<String>,
     /// Phone or e-mail of the provider's office.
+    #[schema(max_length = 200)]
     pub contact: Option<String>,
 }
 
@@ -56,6 +59,7 @@ pub struct CourseInput {
     /// A1–C2.
     pub target_level: Level,
     /// Unterrichtseinheiten (45 minutes each).
+    #[schema(minimum = 1, maximum = 2000)]
     pub teaching_units: i32,
     #[serde(deserialize_with = "crate::domain::dates::date")]
     pub starts_on: NaiveDate,
@@ -69,13 +73,19 @@ pub struct CourseInput {
     pub schedule: Schedule,
     pub time_of_day: TimeOfDay,
     /// Site code of the organisation, if the course is held there.
+    #[schema(pattern = "^[a-z0-9-]{1,32}$")]
     pub site: Option<String>,
+    #[schema(max_length = 200)]
     pub address: Option<String>,
+    #[schema(minimum = 1, maximum = 1000)]
     pub seats: i32,
+    /// At most `seats`.
+    #[schema(minimum = 0, maximum = 1000)]
     pub free_seats: i32,
     #[serde(default)]
     pub childcare: bool,
     /// BAMF/KURSNET reference; a second import with the same reference updates the course.
+    #[schema(max_length = 64)]
     pub kursnet_ref: Option<String>,
 }
 
@@ -115,6 +125,7 @@ pub struct CourseSearch {
     #[serde(default, deserialize_with = "crate::domain::dates::optional_date")]
     pub starts_until: Option<NaiveDate>,
     /// Site code.
+    #[param(pattern = "^[a-z0-9-]{1,32}$")]
     pub site: Option<String>,
     pub schedule: Option<Schedule>,
     pub time_of_day: Option<TimeOfDay>,
@@ -149,6 +160,8 @@ pub(crate) fn check(input: &CourseInput) -> FieldErrors {
     if input.free_seats < 0 || input.free_seats > input.seats {
         errors.add("free_seats", "must be between 0 and seats");
     }
+    text::optional(input.address.as_deref(), "address", 200, &mut errors);
+    text::optional(input.kursnet_ref.as_deref(), "kursnet_ref", 64, &mut errors);
     errors
 }
 
@@ -194,9 +207,11 @@ pub async fn add_provider(
     input: ProviderInput,
 ) -> Result<ProviderView, AppError> {
     caller.require(Role::Admin)?;
-    if input.name.trim().is_empty() || input.name.chars().count() > 200 {
-        return Err(AppError::validation("name", "must be 1 to 200 characters"));
-    }
+    let mut errors = FieldErrors::new();
+    text::required(&input.name, "name", 200, &mut errors);
+    text::optional(input.address.as_deref(), "address", 200, &mut errors);
+    text::optional(input.contact.as_deref(), "contact", 200, &mut errors);
+    errors.into_result(())?;
     let txn = crate::db::write(db).await?;
     let row = course_provider::ActiveModel {
         organisation_id: Set(caller.organisation_id),

@@ -45,6 +45,7 @@ pub struct CoverageQuery {
     #[serde(deserialize_with = "crate::domain::dates::date")]
     pub to: NaiveDate,
     /// Site code: in-person appointments at that site, and the volunteers based there.
+    #[param(pattern = "^[a-z0-9-]{1,32}$")]
     pub site: Option<String>,
     /// `language` (default), `week`, `site` or `kind`.
     pub group_by: Option<GroupBy>,

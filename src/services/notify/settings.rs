@@ -33,7 +33,8 @@ pub const KINDS: [NoticeKind; 6] = [
 #[serde(deny_unknown_fields)]
 pub struct NotificationSettings {
     /// The kinds of messages wanted: `proposal`, `confirmed`, `cancelled`, `withdrawn`,
-    /// `reminder`, `referrals_due`.
+    /// `reminder`, `referrals_due`. A kind named twice counts once.
+    #[schema(max_items = 20)]
     pub wanted: Vec<NoticeKind>,
     /// Language of the messages (and of the pages).
     pub locale: Locale,
@@ -61,12 +62,15 @@ pub async fn get(
 /// Keeps the caller's settings.
 ///
 /// # Errors
-/// Database errors.
+/// More than 20 kinds (422), database errors.
 pub async fn put(
     db: &DatabaseConnection,
     caller: &Caller,
     settings: NotificationSettings,
 ) -> Result<NotificationSettings, AppError> {
+    if settings.wanted.len() > 20 {
+        return Err(AppError::validation("wanted", "must name at most 20 kinds"));
+    }
     let off: Vec<&str> =
         KINDS.iter().filter(|k| !settings.wanted.contains(k)).map(|k| k.as_str()).collect();
     let txn = crate::db::write(db).await?;

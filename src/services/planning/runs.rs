@@ -41,6 +41,7 @@ pub struct RunRequest {
     #[serde(deserialize_with = "crate::domain::dates::date")]
     pub to: NaiveDate,
     /// Seconds the optimiser may take, 1–60 (default 10).
+    #[schema(minimum = 1, maximum = 60)]
     pub time_limit_seconds: Option<u32>,
 }
 

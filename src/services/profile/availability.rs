@@ -32,6 +32,7 @@ pub struct AvailabilityInput {
     #[serde(default, deserialize_with = "crate::domain::dates::optional_date")]
     pub valid_until: Option<NaiveDate>,
     /// Code of the site where the volunteer is in person; absent: the home site.
+    #[schema(pattern = "^[a-z0-9-]{1,32}$")]
     pub site: Option<String>,
     #[serde(default)]
     pub remote_only: bool,

@@ -17,7 +17,7 @@ use super::views::{self, InterpreterView, Visibility};
 use super::{audit, clean_text, now, set_or_clear};
 use crate::auth::Caller;
 use crate::domain::time::BERLIN;
-use crate::domain::{FieldErrors, Gender, LanguageTag, Level, Mode, Role};
+use crate::domain::{FieldErrors, Gender, LanguageTag, Level, Mode, Role, text};
 use crate::error::AppError;
 use crate::repo;
 
@@ -29,9 +29,10 @@ pub struct ProfileChanges {
     #[schema(value_type = Option<Gender>)]
     pub gender: Option<Option<Gender>>,
     #[serde(default, deserialize_with = "set_or_clear")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     pub home_team: Option<Option<String>>,
-    /// At least one of `in_person`, `phone`, `video`.
+    /// At least one of `in_person`, `phone`, `video`; a mode named twice counts once.
+    #[schema(min_items = 1, max_items = 10)]
     pub modes: Option<Vec<Mode>>,
     /// Available on public holidays too (otherwise holidays count as absent).
     pub works_on_holidays: Option<bool>,
@@ -45,6 +46,7 @@ pub struct ProfileChanges {
 #[serde(deny_unknown_fields)]
 pub struct LanguageSkillInput {
     /// BCP 47 tag from the organisation's language list.
+    #[schema(value_type = LanguageTag)]
     pub tag: String,
     pub level: Level,
     #[serde(default)]
@@ -55,6 +57,7 @@ pub struct LanguageSkillInput {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LanguagesInput {
+    #[schema(max_items = 20)]
     pub languages: Vec<LanguageSkillInput>,
 }
 
@@ -104,15 +107,16 @@ pub async fn update(
     if changes.modes.as_ref().is_some_and(Vec::is_empty) {
         errors.add("modes", "name at least one mode");
     }
+    if changes.modes.as_ref().is_some_and(|modes| modes.len() > 10) {
+        errors.add("modes", "must name at most 10 modes");
+    }
     if let Some(Some(signed)) = changes.declaration_signed_on
         && signed > Utc::now().with_timezone(&BERLIN).date_naive()
     {
         errors.add("declaration_signed_on", "must not be in the future");
     }
-    if let Some(Some(team)) = &changes.home_team
-        && team.chars().count() > 100
-    {
-        errors.add("home_team", "must be at most 100 characters");
+    if let Some(team) = &changes.home_team {
+        text::optional(team.as_deref(), "home_team", 100, &mut errors);
     }
     errors.into_result(())?;
 

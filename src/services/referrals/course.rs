@@ -27,6 +27,7 @@ use crate::services::{audit, clients, now};
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCourseReferral {
+    #[schema(pattern = "^[A-Za-z0-9_/.-]{3,40}$")]
     pub client_ref: String,
     /// A course of the catalogue; or only a programme, the course to be found later.
     pub course_id: Option<i64>,

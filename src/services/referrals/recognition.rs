@@ -15,7 +15,7 @@ use super::{Of, StepView, follow_up, record_step};
 use crate::auth::Caller;
 use crate::domain::referrals::{QualificationType, RecognitionOutcome, RecognitionStatus};
 use crate::domain::time::BERLIN;
-use crate::domain::{FieldErrors, Role};
+use crate::domain::{FieldErrors, Role, text};
 use crate::error::AppError;
 use crate::repo::First;
 use crate::services::{audit, clean_text, clients, now};
@@ -24,15 +24,19 @@ use crate::services::{audit, clean_text, clients, now};
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRecognitionReferral {
+    #[schema(pattern = "^[A-Za-z0-9_/.-]{3,40}$")]
     pub client_ref: String,
     /// The German reference occupation (Referenzberuf), e.g. "Pflegefachfrau".
+    #[schema(min_length = 1, max_length = 200)]
     pub reference_occupation: String,
     /// Country of training, as an ISO 3166-1 code (`SY`, `UA`, `TR`).
+    #[schema(pattern = "^[A-Za-z]{2}$")]
     pub country: String,
     pub qualification_type: QualificationType,
     /// A regulated profession needs recognition to be practised.
     pub regulated: bool,
     /// The competent body (zuständige Stelle), once known.
+    #[schema(max_length = 200)]
     pub competent_body: Option<String>,
 }
 
@@ -90,11 +94,8 @@ pub async fn create(
     let mut errors = FieldErrors::new();
     let reference = input.client_ref.trim().to_owned();
     clients::check_reference(&reference, "client_ref", &mut errors);
-    if input.reference_occupation.trim().is_empty()
-        || input.reference_occupation.chars().count() > 200
-    {
-        errors.add("reference_occupation", "must be 1 to 200 characters");
-    }
+    text::required(&input.reference_occupation, "reference_occupation", 200, &mut errors);
+    text::optional(input.competent_body.as_deref(), "competent_body", 200, &mut errors);
     let country = input.country.trim().to_uppercase();
     if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
         errors.add("country", "must be a two-letter ISO 3166-1 code, e.g. SY");

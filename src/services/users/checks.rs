@@ -3,11 +3,14 @@
 use sea_orm::ConnectionTrait;
 
 use crate::auth::Caller;
-use crate::domain::{FieldErrors, Role};
+use crate::domain::{FieldErrors, Role, text};
 use crate::error::AppError;
 use crate::repo;
 
 const MIN_PASSWORD: usize = 12;
+const MAX_PASSWORD: usize = 1024;
+/// More than every role there is, so that a list naming one twice is still taken.
+const MAX_ROLES: usize = 8;
 
 pub(super) fn check_username(username: &str, errors: &mut FieldErrors) {
     let ok_chars = username
@@ -22,26 +25,29 @@ pub(super) fn check_username(username: &str, errors: &mut FieldErrors) {
 }
 
 pub(super) fn check_display_name(name: &str, errors: &mut FieldErrors) {
-    if name.trim().is_empty() || name.chars().count() > 120 {
-        errors.add("display_name", "must be 1–120 characters");
-    }
+    text::required(name, "display_name", 120, errors);
 }
 
 pub(super) fn check_email(email: Option<&str>, errors: &mut FieldErrors) {
     if let Some(email) = email
-        && (email.len() > 254 || !email.contains('@') || email.contains(char::is_whitespace))
+        && (email.chars().count() > 254
+            || !email.contains('@')
+            || email.contains(|c: char| c.is_whitespace() || c.is_control()))
     {
         errors.add("email", "is not an e-mail address");
     }
 }
 
 pub(super) fn check_password(password: &str, errors: &mut FieldErrors) {
-    if password.chars().count() < MIN_PASSWORD || password.len() > 1024 {
-        errors.add("password", format!("must be at least {MIN_PASSWORD} characters"));
+    if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&password.chars().count()) {
+        errors.add("password", format!("must be {MIN_PASSWORD} to {MAX_PASSWORD} characters"));
     }
 }
 
 pub(super) fn normalised_roles(mut roles: Vec<Role>, errors: &mut FieldErrors) -> Vec<Role> {
+    if roles.len() > MAX_ROLES {
+        errors.add("roles", format!("must name at most {MAX_ROLES} roles"));
+    }
     roles.sort();
     roles.dedup();
     if roles.is_empty() {

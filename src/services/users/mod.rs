@@ -37,14 +37,24 @@ pub struct UserView {
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     /// 3–64 characters: lowercase letters, digits, `.` and `-`.
+    #[schema(pattern = "^[a-z0-9][a-z0-9.-]{2,63}$")]
     pub username: String,
+    #[schema(min_length = 1, max_length = 120)]
     pub display_name: String,
+    /// Blank means none.
+    #[schema(
+        max_length = 254,
+        pattern = "^([^\\s\\u0000-\\u001f\\u007f-\\u009f]*@[^\\s\\u0000-\\u001f\\u007f-\\u009f]*)?$"
+    )]
     pub email: Option<String>,
-    /// At least 12 characters.
+    /// 12 to 1024 characters.
+    #[schema(min_length = 12, max_length = 1024, format = Password)]
     pub password: String,
     /// At least one role.
+    #[schema(min_items = 1, max_items = 8)]
     pub roles: Vec<Role>,
     /// Home site code; required for volunteers.
+    #[schema(pattern = "^[a-z0-9-]{1,32}$")]
     pub site: Option<String>,
     pub locale: Option<Locale>,
 }
@@ -53,15 +63,18 @@ pub struct NewUser {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserChanges {
+    #[schema(min_length = 1, max_length = 120)]
     pub display_name: Option<String>,
     #[serde(default, deserialize_with = "set_or_clear")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 254, pattern = "^([^\\s\\u0000-\\u001f\\u007f-\\u009f]*@[^\\s\\u0000-\\u001f\\u007f-\\u009f]*)?$")]
     pub email: Option<Option<String>>,
-    /// A new password; every session of the user ends.
+    /// A new password, 12 to 1024 characters; every session of the user ends.
+    #[schema(min_length = 12, max_length = 1024, format = Password)]
     pub password: Option<String>,
+    #[schema(min_items = 1, max_items = 8)]
     pub roles: Option<Vec<Role>>,
     #[serde(default, deserialize_with = "set_or_clear")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[a-z0-9-]{1,32}$")]
     pub site: Option<Option<String>>,
     pub locale: Option<Locale>,
     /// `false` ends every session of the user and refuses further logins.

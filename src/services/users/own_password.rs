@@ -21,10 +21,10 @@ use crate::repo;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
-    #[schema(max_length = 1024)]
+    #[schema(max_length = 1024, format = Password)]
     pub current_password: String,
     /// At least 12 characters.
-    #[schema(min_length = 12, max_length = 1024)]
+    #[schema(min_length = 12, max_length = 1024, format = Password)]
     pub new_password: String,
 }
 
