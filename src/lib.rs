@@ -1,6 +1,6 @@
 //! sprachpool: schedules a Jobcenter's voluntary interpreter pool and its language-support
-//! referrals. See `DESIGN.md` for the map; dependencies point `api`/`web` → `services` →
-//! (`repo`, `domain`).
+//! referrals. `README.md` (its layout) and `docs/` are the map; dependencies point
+//! `api`/`web` → `services` → (`repo`, `domain`).
 
 pub mod api;
 pub mod app;

@@ -72,29 +72,7 @@ enum Command {
         /// Instead: time the coverage views over a generated year of a large Jobcenter.
         #[arg(long)]
         coverage: bool,
-        /// Instead: run the service under simulated users booking and reading over HTTP.
-        #[arg(long)]
-        load: bool,
-        /// With --load: users at once.
-        #[arg(long, default_value_t = 50)]
-        clients: usize,
-        /// With --load: seconds measured per mix.
-        #[arg(long, default_value_t = 20)]
-        seconds: u64,
-        /// With --load: seconds of each mix not measured, first.
-        #[arg(long, default_value_t = 3)]
-        warmup: u64,
-        /// With --load: each user's average pause between requests in the paced runs.
-        #[arg(long, default_value_t = 5.0)]
-        pause: f64,
-        /// With --load: bookings' p99 in milliseconds that SQLite must hold in the paced run.
-        #[arg(long, default_value_t = 50.0)]
-        booking_p99_budget: f64,
-        /// With --load: only this mix (booking, reading, mixed); may be given more than once.
-        #[arg(long, value_enum)]
-        mix: Vec<commands::bench_load::Mix>,
-        /// With --coverage: this database (default: a fresh temporary SQLite file). With
-        /// --load: a PostgreSQL server, on which a fresh database is created for the run.
+        /// With --coverage: this database (default: a fresh temporary SQLite file).
         #[arg(long)]
         database_url: Option<String>,
     },
@@ -206,27 +184,6 @@ async fn main() -> ExitCode {
                 Err(e) => Err(e.into()),
             }
         }
-        Command::Bench {
-            load: true,
-            clients,
-            seconds,
-            warmup,
-            pause,
-            booking_p99_budget,
-            mix,
-            database_url,
-            ..
-        } => commands::bench_load::run(commands::bench_load::Options {
-            clients,
-            seconds,
-            warmup_seconds: warmup,
-            pause_seconds: pause,
-            database_url,
-            booking_p99_budget_ms: booking_p99_budget,
-            mixes: mix,
-        })
-        .await
-        .map_err(Into::into),
         Command::Bench { coverage: true, runs, database_url, .. } => {
             commands::bench_reports::coverage(runs, database_url).await.map_err(Into::into)
         }

@@ -279,7 +279,7 @@ pub async fn booking(n: usize) -> Result<(), String> {
 ///
 /// # Errors
 /// Database errors.
-pub(crate) async fn servable_requests(
+pub async fn servable_requests(
     db: &sea_orm::DatabaseConnection,
     organisation_id: i64,
     n: usize,

@@ -2,7 +2,6 @@
 //! optimiser's `solve` and `bench`.
 
 pub mod bench;
-pub mod bench_load;
 pub mod bench_reports;
 pub mod report;
 pub mod solve;

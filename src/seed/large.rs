@@ -342,7 +342,9 @@ pub async fn load_large(
     Ok(org.id)
 }
 
-pub(crate) fn account(
+/// An account of the generated organisation, without a password (it logs in by a session
+/// made for it).
+pub fn account(
     organisation_id: i64,
     username: &str,
     at: chrono::DateTime<Utc>,

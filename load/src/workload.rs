@@ -15,13 +15,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::http::Method;
 use chrono::Days;
+use http::Method;
 use rand::{Rng, SeedableRng};
 use tokio::sync::Mutex;
 
-use super::client::Connection;
-use super::setup::Fixture;
+use crate::client::Connection;
+use crate::cpu;
+use crate::setup::Fixture;
 
 /// A mix of requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -82,7 +83,7 @@ pub struct Measured {
     /// The first few failures, as status and body, to show.
     pub failures: Vec<String>,
     /// Processor time over the measured interval, where it can be read.
-    pub cpu: Option<super::cpu::Usage>,
+    pub cpu: Option<cpu::Usage>,
 }
 
 /// State the users share: the next booking to make, and appointments booked so far (which
@@ -143,17 +144,14 @@ pub async fn run(
         }));
     }
     let cpu = tokio::spawn(async move {
-        use super::cpu::{used_by, used_on_one_core};
+        use cpu::used_by;
         tokio::time::sleep_until(measure_from.into()).await;
         let start = (used_by(service_pid)?, used_by(std::process::id())?);
-        let one_core_start = used_on_one_core(service_pid);
         tokio::time::sleep_until(until.into()).await;
         let end = (used_by(service_pid)?, used_by(std::process::id())?);
-        let one_core_end = used_on_one_core(service_pid);
-        Some(super::cpu::Usage {
+        Some(cpu::Usage {
             service: end.0.saturating_sub(start.0),
             generator: end.1.saturating_sub(start.1),
-            one_core: one_core_start.zip(one_core_end).map(|(s, e)| e.saturating_sub(s)),
         })
     });
     let mut samples = Vec::new();
@@ -201,7 +199,8 @@ async fn user(
         &fixture.caseworkers[n % fixture.caseworkers.len()]
     };
     let mut connection = Connection::open(addr, token).await?;
-    let today = crate::services::now().with_timezone(&crate::domain::time::BERLIN).date_naive();
+    let today =
+        sprachpool::services::now().with_timezone(&sprachpool::domain::time::BERLIN).date_naive();
     let in_four_weeks = today + Days::new(28);
     let mut samples = Vec::new();
     let mut failures = Vec::new();
@@ -232,8 +231,8 @@ async fn user(
             Operation::Book => {
                 let i = shared.next_booking.fetch_add(1, Ordering::Relaxed);
                 let mut body = fixture.bookings[i % fixture.bookings.len()].clone();
-                // Caseworkers book for returning clients as well as new ones.
-                body["client_ref"] = format!("LOAD-{:05}", i % 5000).into();
+                // Each caseworker books for clients of their own, returning ones as well as new.
+                body["client_ref"] = format!("LOAD-{n:03}-{:03}", i % 100).into();
                 (Method::POST, "/api/v1/appointments".to_owned(), Some(body.to_string()), 201)
             }
             Operation::ListAppointments => {

@@ -24,45 +24,11 @@ fn parse_stat(stat: &str, ticks_per_second: u64) -> Option<Duration> {
     Some(Duration::from_secs_f64((user + system) as f64 / ticks_per_second as f64))
 }
 
-/// User and system time used so far by the threads of a process that keep to a single core:
-/// in `serve` on a SQLite file, the writers' thread and the thread of its connection (see
-/// `db::keep_to_one_core`), whose core bounds how many bookings a second the file takes.
-/// `None` where there is no `/proc` or no such thread.
-pub fn used_on_one_core(pid: u32) -> Option<Duration> {
-    let ticks = rustix::param::clock_ticks_per_second();
-    let mut total = Duration::ZERO;
-    let mut found = false;
-    for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()?.flatten() {
-        let path = task.path();
-        let Ok(status) = std::fs::read_to_string(path.join("status")) else { continue };
-        if !keeps_to_one_core(&status) {
-            continue;
-        }
-        if let Some(used) =
-            std::fs::read_to_string(path.join("stat")).ok().and_then(|s| parse_stat(&s, ticks))
-        {
-            total += used;
-            found = true;
-        }
-    }
-    found.then_some(total)
-}
-
-/// Whether a thread's `status` allows it a single core (`Cpus_allowed_list: 1`).
-fn keeps_to_one_core(status: &str) -> bool {
-    status.lines().find_map(|line| line.strip_prefix("Cpus_allowed_list:")).is_some_and(|cores| {
-        let cores = cores.trim();
-        !cores.is_empty() && cores.bytes().all(|b| b.is_ascii_digit())
-    })
-}
-
 /// Processor time over the measured interval of one mix.
 #[derive(Debug, Clone, Copy)]
 pub struct Usage {
     pub service: Duration,
     pub generator: Duration,
-    /// Of the service's time, that of its threads keeping to one core (the SQLite writers').
-    pub one_core: Option<Duration>,
 }
 
 #[cfg(test)]
@@ -76,14 +42,6 @@ mod tests {
         assert_eq!(parse_stat(stat, 100), Some(Duration::from_millis(3250)));
         assert_eq!(parse_stat("4242 (x) S 1", 100), None);
         assert_eq!(parse_stat(stat, 0), None);
-    }
-
-    #[test]
-    fn only_a_single_core_counts_as_keeping_to_one() {
-        assert!(keeps_to_one_core("Name:\tw\nCpus_allowed:\t2\nCpus_allowed_list:\t1\n"));
-        assert!(!keeps_to_one_core("Cpus_allowed_list:\t0-1\n"));
-        assert!(!keeps_to_one_core("Cpus_allowed_list:\t0,2\n"));
-        assert!(!keeps_to_one_core("Name:\tw\n"));
     }
 
     #[test]

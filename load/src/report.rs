@@ -1,10 +1,13 @@
-//! The load benchmark's table: per mix and request, how many were answered, the throughput,
-//! and the latency percentiles (nearest rank over every sample, no histogram buckets).
+//! The load run's figures: per mix and request, how many were answered, the throughput, and
+//! the latency percentiles (nearest rank over every sample, no histogram buckets), as a table
+//! and as JSON rows.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::workload::{Measured, Operation, Pace};
+use serde_json::{Value, json};
+
+use crate::workload::{Measured, Operation, Pace};
 
 /// Latency figures of a set of samples, in milliseconds.
 #[derive(Debug, Clone, Copy)]
@@ -42,7 +45,7 @@ pub fn figures(latencies: &[Duration], failed: usize, seconds: f64) -> Figures {
     }
 }
 
-/// Figures per operation of one mix, and of the whole mix (`None`).
+/// Figures per operation of one run, and of all its requests (`None`, last).
 pub fn by_operation(measured: &Measured) -> Vec<(Option<Operation>, Figures)> {
     let mut groups: BTreeMap<Operation, (Vec<Duration>, usize)> = BTreeMap::new();
     for sample in &measured.samples {
@@ -54,11 +57,9 @@ pub fn by_operation(measured: &Measured) -> Vec<(Option<Operation>, Figures)> {
         .iter()
         .map(|(op, (latencies, failed))| (Some(*op), figures(latencies, *failed, measured.seconds)))
         .collect();
-    if rows.len() > 1 {
-        let all: Vec<Duration> = measured.samples.iter().map(|s| s.latency).collect();
-        let failed = measured.samples.iter().filter(|s| s.failed).count();
-        rows.push((None, figures(&all, failed, measured.seconds)));
-    }
+    let all: Vec<Duration> = measured.samples.iter().map(|s| s.latency).collect();
+    let failed = measured.samples.iter().filter(|s| s.failed).count();
+    rows.push((None, figures(&all, failed, measured.seconds)));
     rows
 }
 
@@ -111,18 +112,47 @@ pub fn print_rows(measured: &Measured, rows: &[(Option<Operation>, Figures)]) {
             cpu.generator.as_secs_f64() / seconds,
             cpu.service.as_secs_f64() * 1000.0 / answered,
         );
-        // On PostgreSQL no thread writes from the writers' core.
-        if let Some(one_core) = cpu.one_core.filter(|used| !used.is_zero()) {
-            println!(
-                "{:<8} {:<7} the writers' core: {:.2} busy with the writers' threads, {:.3} ms per \
-                 request",
-                "",
-                "",
-                one_core.as_secs_f64() / seconds,
-                one_core.as_secs_f64() * 1000.0 / answered,
-            );
-        }
     }
+}
+
+/// The service's processor time per answered request of a run, in milliseconds.
+fn service_cpu_ms_per_request(measured: &Measured) -> Option<f64> {
+    let answered = measured.samples.len().max(1) as f64;
+    measured.cpu.map(|cpu| cpu.service.as_secs_f64() * 1000.0 / answered)
+}
+
+/// One JSON row per request of a run and one for all of them (`"request": "all"`, which alone
+/// carries the service's processor time per request).
+pub fn json_rows(
+    backend: &str,
+    measured: &Measured,
+    rows: &[(Option<Operation>, Figures)],
+) -> Vec<Value> {
+    let pace = match measured.phase.pace {
+        Pace::Closed => "closed",
+        Pace::Pause(_) => "paced",
+    };
+    rows.iter()
+        .map(|(operation, f)| {
+            let mut row = json!({
+                "backend": backend,
+                "mix": measured.phase.mix.name(),
+                "pace": pace,
+                "request": operation.map_or("all", Operation::label),
+                "answered": f.requests,
+                "per_s": f.per_second,
+                "p50_ms": f.p50,
+                "p95_ms": f.p95,
+                "p99_ms": f.p99,
+                "max_ms": f.max,
+                "failed": f.failed,
+            });
+            if operation.is_none() {
+                row["service_cpu_ms_per_request"] = json!(service_cpu_ms_per_request(measured));
+            }
+            row
+        })
+        .collect()
 }
 
 #[cfg(test)]
