@@ -24,6 +24,7 @@ use tracing::Level;
 use crate::auth::secret::SecretKey;
 use crate::auth::throttle::LoginGuard;
 use crate::config::Settings;
+use crate::metrics::{self, Metrics};
 use crate::{api, web};
 
 /// What every request handler can reach.
@@ -34,6 +35,8 @@ pub struct App {
     pub login_guard: LoginGuard,
     /// Signs the pages' CSRF tokens.
     pub secret: SecretKey,
+    /// What `/metrics` shows operators.
+    pub metrics: Metrics,
 }
 
 /// Cheap to clone; derefs to [`App`].
@@ -44,7 +47,7 @@ impl AppState {
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
         let login_guard = LoginGuard::new(&settings);
         let secret = SecretKey::from_settings(&settings);
-        Self(Arc::new(App { db, settings, login_guard, secret }))
+        Self(Arc::new(App { db, settings, login_guard, secret, metrics: Metrics::default() }))
     }
 }
 
@@ -130,6 +133,7 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(web::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(crate::error::BODY_LIMIT_BYTES))
         .layer(middleware::from_fn_with_state(state.settings.secure_cookies, security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::record))
         .layer(
             ServiceBuilder::new()
                 .layer(middleware::from_fn(plain_request_id))

@@ -22,6 +22,9 @@ pub struct Settings {
     pub database_max_connections: u32,
     /// Address the HTTP server listens on.
     pub bind: SocketAddr,
+    /// Address `/metrics` (Prometheus text format) is served on, for operators only; none by
+    /// default. Keep it off the users' network.
+    pub metrics_bind: Option<SocketAddr>,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
     /// Default log filter when `RUST_LOG` is not set.
@@ -105,6 +108,7 @@ impl Default for Settings {
             database_url: DatabaseUrl("sqlite://data/sprachpool.db?mode=rwc".to_owned()),
             database_max_connections: 10,
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            metrics_bind: None,
             log_format: LogFormat::Text,
             log_level: "info".to_owned(),
             session_idle_minutes: 8 * 60,

@@ -13,6 +13,7 @@ pub mod error;
 pub mod export;
 pub mod i18n;
 pub mod ical;
+pub mod metrics;
 pub mod repo;
 pub mod report;
 pub mod scheduling;

@@ -38,7 +38,9 @@ async fn book_appointment(
     caller: Caller,
     ApiJson(body): ApiJson<BookingRequest>,
 ) -> ApiResult<(StatusCode, Json<Booking>)> {
-    Ok((StatusCode::CREATED, Json(booking::book(&state.db, &caller, body).await?)))
+    let booked = booking::book(&state.db, &caller, body).await;
+    state.metrics.booked(&booked);
+    Ok((StatusCode::CREATED, Json(booked?)))
 }
 
 /// The caller's bookings in a period; for team leads all of the organisation's, without

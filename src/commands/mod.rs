@@ -64,7 +64,18 @@ pub async fn serve(mut settings: Settings, demo: bool) -> CommandResult {
         None => tracing::info!("no smtp_host set: notifications wait in the outbox"),
     }
     tracing::info!(address = %listener.local_addr()?, "listening; open http://{}/ in a browser", listener.local_addr()?);
-    app::run(AppState::new(db, settings), listener, shutdown_signal()).await?;
+    let state = AppState::new(db, settings);
+    if let Some(address) = state.settings.metrics_bind {
+        let metrics = TcpListener::bind(address).await?;
+        tracing::info!(address = %metrics.local_addr()?, "metrics for operators at /metrics");
+        let router = crate::metrics::router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(metrics, router).await {
+                tracing::warn!(error = %e, "the metrics address stopped serving");
+            }
+        });
+    }
+    app::run(state, listener, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

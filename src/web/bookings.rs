@@ -369,7 +369,9 @@ pub async fn book(
         course_referral_id: form.course_referral_id.parse().ok(),
         recognition_referral_id: form.recognition_referral_id.parse().ok(),
     };
-    match booking::book(&state.db, &page.caller, request).await {
+    let booked = booking::book(&state.db, &page.caller, request).await;
+    state.metrics.booked(&booked);
+    match booked {
         Ok(booked) => {
             Ok(Redirect::to(&format!("/bookings?booked={}", booked.appointment.id)).into_response())
         }

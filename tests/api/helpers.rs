@@ -87,6 +87,8 @@ impl Answer {
 pub struct TestApp {
     pub db: DatabaseConnection,
     pub router: Router,
+    /// What the router serves from; the operators' metrics router takes it too.
+    pub state: AppState,
     pub settings: Settings,
     _scratch: Scratch,
 }
@@ -118,8 +120,9 @@ impl TestApp {
         }
         let db = sprachpool::db::connect(&settings).await.expect("test database opens");
         sprachpool::db::migrate(&db).await.expect("migrations run");
-        let router = build_router(AppState::new(db.clone(), settings.clone()));
-        Self { db, router, settings, _scratch: scratch }
+        let state = AppState::new(db.clone(), settings.clone());
+        let router = build_router(state.clone());
+        Self { db, router, state, settings, _scratch: scratch }
     }
 
     /// Sends a request; `token` goes into `Authorization: Bearer`, `body` as JSON.
