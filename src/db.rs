@@ -21,21 +21,6 @@ use crate::config::Settings;
 /// Page cache of each SQLite connection, in KiB.
 const SQLITE_CACHE_KIB: u32 = 32 * 1024;
 
-/// Pages the SQLite WAL may hold (about 40 MiB) before the writer that commits copies what is
-/// left of it into the database file, waits for the file to reach the disk, and so lets the
-/// next writer start the WAL from its beginning again. SQLite counts the WAL's length since it
-/// last started over, not the pages still to copy, and under steady writing only this
-/// checkpoint starts it over: the one in the background ([`checkpoint_forever`]) always finds
-/// a newer commit behind it. So the writer does this about every 10,000 pages written, and
-/// the background's frequent copying leaves it little to do then.
-const AUTOCHECKPOINT_PAGES: u32 = 10_000;
-
-/// How often `serve` copies the SQLite WAL into the database file in the background. Many
-/// caseworkers booking at once add some 15,000 pages a second to the WAL; copied once a second,
-/// they left the writer's own checkpoint (above) 5,000–10,000 pages to copy while every
-/// booking waited, 40–100 ms. A checkpoint that finds nothing to copy costs a few locks.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
-
 /// Connects with the settings' URL. For a SQLite file, its directory is created first, and
 /// the file too if the URL asks for it (`mode=rwc`); later connections never create it.
 ///
@@ -66,7 +51,6 @@ pub async fn connect(settings: &Settings) -> Result<DatabaseConnection, DbErr> {
             // Jobcenter's appointments and assignments does not fit, and every planning
             // read would fetch its pages from the operating system again.
             .pragma("cache_size", format!("-{}", SQLITE_CACHE_KIB))
-            .pragma("wal_autocheckpoint", AUTOCHECKPOINT_PAGES.to_string())
             // What is deleted or overwritten is overwritten with zeros, not left in free
             // space: an erased client's reference must not stay readable in the file.
             .pragma("secure_delete", "ON");
@@ -405,23 +389,6 @@ pub async fn purge_erased(db: &DatabaseConnection) {
     tracing::warn!("the WAL could not be truncated after an erasure: readers kept it busy");
 }
 
-/// Copies the SQLite WAL back into the database file every [`CHECKPOINT_EVERY`], beside the
-/// requests: a passive checkpoint waits for no reader or writer, and its flush to disk holds
-/// up no one. Returns at once on PostgreSQL.
-pub async fn checkpoint_forever(db: DatabaseConnection) {
-    if db.get_database_backend() != DbBackend::Sqlite {
-        return;
-    }
-    let mut ticks = tokio::time::interval(CHECKPOINT_EVERY);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        if let Err(e) = db.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)").await {
-            tracing::warn!(error = %e, "copying the WAL into the database file failed");
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -527,29 +494,6 @@ mod tests {
             .map(|row| row.try_get::<i64>("", "n").unwrap())
             .collect();
         assert_eq!(order, vec![1, 2, 3, 4, 5, 6]);
-    }
-
-    /// The bundled SQLite is compiled as `.cargo/config.toml` says: without memory statistics
-    /// and with a page cache of its own for each connection, so that the writers' connection
-    /// takes no mutex the readers' connections take too.
-    #[tokio::test]
-    async fn sqlite_is_built_as_the_cargo_config_says() {
-        let (_dir, db, _) = scratch("options.db").await;
-        let options: Vec<String> = db
-            .query_all_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                "SELECT compile_options FROM pragma_compile_options",
-            ))
-            .await
-            .unwrap()
-            .iter()
-            .map(|row| row.try_get::<String>("", "compile_options").unwrap())
-            .collect();
-        assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
-        assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
-        // The rest of libsqlite3-sys's own flags stay.
-        assert!(options.iter().any(|o| o == "THREADSAFE=1"), "{options:?}");
-        assert!(options.iter().any(|o| o == "ENABLE_STAT4"), "{options:?}");
     }
 
     #[tokio::test]

@@ -21,6 +21,7 @@ mod m20261128_000014_pool_stamp;
 mod m20261129_000015_work_stamp;
 mod m20261207_000016_throttle_digests;
 mod m20261207_000017_client_caseworker;
+mod m20261208_000018_drop_stamps;
 mod util;
 
 /// The ordered list of every migration.
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000015_work_stamp::Migration),
             Box::new(m20261207_000016_throttle_digests::Migration),
             Box::new(m20261207_000017_client_caseworker::Migration),
+            Box::new(m20261208_000018_drop_stamps::Migration),
         ]
     }
 }

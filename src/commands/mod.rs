@@ -48,7 +48,6 @@ pub async fn serve(mut settings: Settings, demo: bool) -> CommandResult {
         };
         tokio::spawn(schedule::run_forever(db.clone(), schedule));
     }
-    tokio::spawn(db::checkpoint_forever(db.clone()));
     tokio::spawn(crate::services::notify::reminders::run_forever(
         db.clone(),
         settings.referral_follow_up_days,

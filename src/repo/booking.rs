@@ -86,25 +86,6 @@ pub async fn live_work_between(
     live_work(db, organisation_id, interpreter_ids, when).await
 }
 
-/// The live assignments of the given interpreters whose appointments start in `[from, to)`, as
-/// [`live_work_between`] reads them.
-///
-/// # Errors
-/// Database errors.
-pub async fn live_work_starting_in(
-    db: &impl ConnectionTrait,
-    organisation_id: i64,
-    interpreter_ids: &[i64],
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<LiveWork>, DbErr> {
-    use sea_orm::sea_query::ExprTrait;
-    let when = sea_orm::Condition::all()
-        .add(period_column("appointment_starts_at").gte(from))
-        .add(period_column("appointment_starts_at").lt(to));
-    live_work(db, organisation_id, interpreter_ids, when).await
-}
-
 /// An assignment's copy of its appointment's start or end.
 fn period_column(name: &'static str) -> sea_orm::sea_query::Expr {
     sea_orm::sea_query::Expr::col((assignment::Entity, sea_orm::sea_query::Alias::new(name)))

@@ -9,7 +9,6 @@ pub mod first;
 pub mod interpreters;
 pub mod languages;
 pub mod organisations;
-pub mod pool;
 pub mod sessions;
 pub mod sites;
 pub mod throttle;

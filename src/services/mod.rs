@@ -1,7 +1,6 @@
 //! Use cases. Each public function is one use case and runs in one transaction: it checks the
 //! caller's role, validates, changes the data, writes its audit entry, and commits — or leaves
-//! nothing behind. (Bookings waiting for a SQLite file's write lock at the same time share one
-//! transaction, each still all or nothing: see `booking::together`.)
+//! nothing behind.
 
 pub mod assignments;
 pub mod audit_log;

@@ -360,8 +360,8 @@ async fn an_interpreter_is_booked_from_a_referral() {
 }
 
 /// A booking for a referral whose client is erased while the booking waits for the write lock
-/// fails under the lock with its own 409; the bookings that waited with it (on SQLite, written
-/// in one transaction with it) are all written, and nothing of the failed one.
+/// fails under the lock with its own 409; the bookings that waited with it are all written,
+/// and nothing of the failed one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_booking_failing_under_the_lock_leaves_those_waiting_with_it_written() {
     let (app, caseworker, referral) = with_a_course_referral().await;

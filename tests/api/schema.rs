@@ -185,9 +185,9 @@ async fn every_assignment_carries_its_appointments_period_kept_by_the_database()
     use migrations::{Migrator, MigratorTrait};
     let app = TestApp::spawn().await;
     let db = one_connection(&app).await;
-    // An assignment made before assignments carried the period (and before the pool's and the
-    // work's stamps) is filled in by the migration.
-    Migrator::down(&db, Some(3)).await.unwrap();
+    // An assignment made before assignments carried the period (migration 13, six back) is
+    // filled in by the migration.
+    Migrator::down(&db, Some(6)).await.unwrap();
     let (start, end, booked) =
         ("2027-02-01T09:00:00+00:00", "2027-02-01T10:00:00+00:00", "2027-01-20T09:00:00+00:00");
     let declined = format!(
@@ -249,127 +249,6 @@ async fn every_assignment_carries_its_appointments_period_kept_by_the_database()
     assert_eq!(moved, 2);
 }
 
-const POOL_STAMP: &str = "SELECT stamp AS n FROM pool_stamp";
-
-#[tokio::test]
-async fn every_change_to_what_planning_reads_of_the_pool_renews_its_stamp() {
-    let app = TestApp::spawn().await;
-    let at = "2027-01-11T09:00:00+00:00";
-    let (start, end) = ("2027-02-01T09:00:00+00:00", "2027-02-01T10:00:00+00:00");
-    let mut pool_changes: Vec<String> =
-        ["site", "language", "interpreter", "interpreter_language", "availability_rule", "absence"]
-            .iter()
-            .map(|table| {
-                format!("UPDATE {table} SET id = id WHERE id = (SELECT MIN(id) FROM {table})")
-            })
-            .collect();
-    pool_changes.extend(
-        [
-            "UPDATE site_travel SET minutes = minutes + 1 \
-             WHERE from_site_id = (SELECT MIN(from_site_id) FROM site_travel) \
-               AND to_site_id = (SELECT MIN(to_site_id) FROM site_travel \
-                 WHERE from_site_id = (SELECT MIN(from_site_id) FROM site_travel))",
-            "INSERT INTO absence (interpreter_id, starts_at, ends_at, reason, created_at) \
-             SELECT interpreter_id, starts_at, ends_at, reason, created_at FROM absence \
-             WHERE id = (SELECT MIN(id) FROM absence)",
-            "DELETE FROM absence WHERE id = (SELECT MAX(id) FROM absence)",
-        ]
-        .map(str::to_owned),
-    );
-    // A client and an appointment are not the pool: bookings write them all the time.
-    let stamp = app.count(POOL_STAMP).await;
-    for sql in client_with_appointment("K-4", start, end, at, "open") {
-        app.db.execute_unprepared(&sql).await.unwrap();
-    }
-    assert_eq!(app.count(POOL_STAMP).await, stamp);
-    for sql in pool_changes {
-        let before = app.count(POOL_STAMP).await;
-        let changed = app.db.execute_unprepared(&sql).await.unwrap();
-        assert_eq!(changed.rows_affected(), 1, "{sql}");
-        assert_ne!(app.count(POOL_STAMP).await, before, "not renewed: {sql}");
-    }
-    if app.db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        let before = app.count(POOL_STAMP).await;
-        app.db.execute_unprepared("TRUNCATE site_travel").await.unwrap();
-        assert_ne!(app.count(POOL_STAMP).await, before, "not renewed by TRUNCATE");
-    }
-}
-
-const WORK_STAMP: &str = "SELECT stamp AS n FROM work_stamp";
-
-/// On SQLite, where bookings keep the work already taken in memory while its stamp stands.
-#[tokio::test]
-async fn every_change_to_the_work_already_taken_renews_its_stamp() {
-    let app = TestApp::spawn().await;
-    if app.db.get_database_backend() != sea_orm::DbBackend::Sqlite {
-        return; // PostgreSQL has no work stamp: planning reads work there each time
-    }
-    let at = "2027-01-11T09:00:00+00:00";
-    let (start, end) = ("2027-02-01T09:00:00+00:00", "2027-02-01T10:00:00+00:00");
-    // A client, and a change to an appointment planning does not read, are no one's work.
-    let [client, appointment] = client_with_appointment("K-5", start, end, at, "open");
-    let stamp = app.count(WORK_STAMP).await;
-    app.db.execute_unprepared(&client).await.unwrap();
-    assert_eq!(app.count(WORK_STAMP).await, stamp);
-    app.db.execute_unprepared(&appointment).await.unwrap();
-    assert_ne!(app.count(WORK_STAMP).await, stamp, "not renewed by adding an appointment");
-    let stamp = app.count(WORK_STAMP).await;
-    app.db
-        .execute_unprepared(
-            "UPDATE appointment SET priority = 1 WHERE id = (SELECT MAX(id) FROM appointment)",
-        )
-        .await
-        .unwrap();
-    assert_eq!(app.count(WORK_STAMP).await, stamp);
-    let latest = "(SELECT MAX(id) FROM appointment)";
-    let proposal = format!(
-        "INSERT INTO assignment (organisation_id, appointment_id, interpreter_id, status, version, created_at, updated_at) \
-         VALUES (1, {latest}, 1, 'proposed', 0, '{at}', '{at}')"
-    );
-    let changes = [
-        proposal.clone(),
-        "UPDATE assignment SET status = 'confirmed' WHERE id = (SELECT MAX(id) FROM assignment)"
-            .to_owned(),
-        format!("UPDATE appointment SET mode = 'video' WHERE id = {latest}"),
-        format!("UPDATE appointment SET site_id = (SELECT MIN(id) FROM site) WHERE id = {latest}"),
-        format!(
-            "UPDATE appointment SET starts_at = '2027-02-01T08:00:00+00:00' WHERE id = {latest}"
-        ),
-        "DELETE FROM assignment WHERE id = (SELECT MAX(id) FROM assignment)".to_owned(),
-    ];
-    for sql in changes {
-        let before = app.count(WORK_STAMP).await;
-        let changed = app.db.execute_unprepared(&sql).await.unwrap();
-        assert_eq!(changed.rows_affected(), 1, "{sql}");
-        assert_ne!(app.count(WORK_STAMP).await, before, "not renewed: {sql}");
-    }
-    // An appointment deleted takes its assignments with it.
-    app.db.execute_unprepared(&proposal).await.unwrap();
-    let before = app.count(WORK_STAMP).await;
-    app.db
-        .execute_unprepared(&format!("DELETE FROM appointment WHERE id = {latest}"))
-        .await
-        .unwrap();
-    assert_ne!(app.count(WORK_STAMP).await, before, "not renewed by deleting an appointment");
-
-    // The `sqlite3` shell leaves foreign keys off: an appointment deleted there leaves its
-    // assignments behind, which planning no longer reads as anyone's work.
-    let by_hand = one_connection(&app).await;
-    by_hand.execute_unprepared("PRAGMA foreign_keys = OFF").await.unwrap();
-    for sql in client_with_appointment("K-6", start, end, at, "open") {
-        by_hand.execute_unprepared(&sql).await.unwrap();
-    }
-    by_hand.execute_unprepared(&proposal).await.unwrap();
-    let before = app.count(WORK_STAMP).await;
-    by_hand
-        .execute_unprepared(&format!("DELETE FROM appointment WHERE id = {latest}"))
-        .await
-        .unwrap();
-    assert_ne!(app.count(WORK_STAMP).await, before, "not renewed with foreign keys off");
-    let orphans = "SELECT COUNT(*) AS n FROM assignment WHERE appointment_id NOT IN (SELECT id FROM appointment)";
-    assert_eq!(app.count(orphans).await, 1, "the delete was not made with foreign keys off");
-}
-
 /// `First` (the project's replacement for SeaORM's `one`, with the limit written into the SQL)
 /// gives the first row in the query's order, through an entity query and through a selector,
 /// and nothing where nothing matches.
@@ -398,4 +277,33 @@ async fn first_reads_the_first_row_in_order_or_none() {
     let none =
         ordered().filter(language::Column::Tag.eq("no-such-tag")).first(&app.db).await.unwrap();
     assert_eq!(none, None);
+}
+
+/// Planning reads the pool and the work already taken from the tables each time and keeps
+/// nothing between transactions: no stamp is left for triggers to renew, and no write of one
+/// organisation's pool waits on a row all organisations share.
+#[tokio::test]
+async fn no_stamp_tables_triggers_or_functions_remain() {
+    let app = TestApp::spawn().await;
+    let sqlite = app.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
+    let (tables, triggers) = if sqlite {
+        (
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name LIKE '%stamp%'",
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%stamp%'",
+        )
+    } else {
+        (
+            "SELECT COUNT(*) AS n FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name LIKE '%stamp%'",
+            "SELECT COUNT(*) AS n FROM information_schema.triggers WHERE trigger_name LIKE '%stamp%'",
+        )
+    };
+    assert_eq!(app.count(tables).await, 0);
+    assert_eq!(app.count(triggers).await, 0);
+    if !sqlite {
+        let functions = "SELECT COUNT(*) AS n FROM pg_proc p \
+                         JOIN pg_namespace s ON s.oid = p.pronamespace \
+                         WHERE s.nspname = current_schema() AND p.proname LIKE '%stamp%'";
+        assert_eq!(app.count(functions).await, 0);
+    }
 }

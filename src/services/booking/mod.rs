@@ -2,7 +2,6 @@
 //! proposed volunteer or the reason nobody can be; cancelling one appointment or a series from
 //! a date on; recording the outcome and, for unfilled requests, the fallback used.
 
-mod together;
 pub mod views;
 
 use std::collections::HashMap;
@@ -231,7 +230,7 @@ pub async fn book(
     };
     let site = input.site.clone().filter(|_| checked.site_id.is_some());
     let language = checked.language_tag.clone();
-    let written = together::write(db, Written { caller: caller.clone(), input, checked }).await?;
+    let written = write(db, &Written { caller: caller.clone(), input, checked }).await?;
 
     // The answer is the booking as its transaction wrote it.
     let mut views = booked_views(&written, &language, site.as_deref());
@@ -368,43 +367,52 @@ async fn write_booking(
     })
 }
 
-/// Records the appointments of written bookings in the audit log and queues the messages of
-/// their proposals, in one statement each for all: a group of bookings written together adds
-/// three statements to its transaction, not three each. The read of what the messages say
-/// also gives each booking the names of its proposed volunteers: its answer is then complete
-/// when the transaction commits, and nothing is read after the commit that could fail, or
-/// wait for a connection, once the booking is saved.
-async fn record_written<'a>(
+/// Writes a checked booking in a transaction of its own: all of it, or nothing.
+async fn write(db: &DatabaseConnection, booking: &Written) -> Result<WrittenBooking, AppError> {
+    let txn = crate::db::write(db).await?;
+    let mut reads = planning::BookingReads::default();
+    let mut written = write_booking(&txn, booking, &mut reads).await?;
+    record_written(&txn, booking, &mut written).await?;
+    txn.commit().await?;
+    Ok(written)
+}
+
+/// Records a written booking's appointments in the audit log and queues the messages of its
+/// proposals, in one statement each. The read of what the messages say also gives the
+/// booking the names of its proposed volunteers: its answer is then complete when the
+/// transaction commits, and nothing is read after the commit that could fail, or wait for a
+/// connection, once the booking is saved.
+async fn record_written(
     txn: &DatabaseTransaction,
-    written: impl IntoIterator<Item = (&'a Written, &'a mut WrittenBooking)>,
+    Written { caller, .. }: &Written,
+    written: &mut WrittenBooking,
 ) -> Result<(), sea_orm::DbErr> {
-    let mut written: Vec<_> = written.into_iter().collect();
-    let mut entries = Vec::new();
-    let mut proposals = Vec::new();
-    for (Written { caller, .. }, WrittenBooking { booked, series_id, .. }) in &written {
-        let details = serde_json::json!({ "series_id": series_id });
-        entries.extend(booked.iter().map(|b| repo::audit::AuditEntry {
+    let details = serde_json::json!({ "series_id": written.series_id });
+    let entries = written
+        .booked
+        .iter()
+        .map(|b| repo::audit::AuditEntry {
             organisation_id: Some(caller.organisation_id),
             actor_user_id: Some(caller.user_id),
             action: "appointment.create",
             entity: "appointment",
             entity_id: Some(b.appointment.id.to_string()),
             details: details.clone(),
-        }));
-        proposals.extend(
-            booked.iter().filter_map(|b| Some((b.proposal?.assignment_id, NoticeKind::Proposal))),
-        );
-    }
+        })
+        .collect();
+    let proposals: Vec<_> = written
+        .booked
+        .iter()
+        .filter_map(|b| Some((b.proposal?.assignment_id, NoticeKind::Proposal)))
+        .collect();
     repo::audit::record_all(txn, entries, now()).await?;
     let names = super::notify::assignments_changed(txn, &proposals).await?;
-    for (_, booking) in &mut written {
-        booking.proposed_names = booking
-            .booked
-            .iter()
-            .filter_map(|b| b.proposal)
-            .filter_map(|p| Some((p.interpreter_id, names.get(&p.interpreter_id)?.clone())))
-            .collect();
-    }
+    written.proposed_names = written
+        .booked
+        .iter()
+        .filter_map(|b| b.proposal)
+        .filter_map(|p| Some((p.interpreter_id, names.get(&p.interpreter_id)?.clone())))
+        .collect();
     Ok(())
 }
 

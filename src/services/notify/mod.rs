@@ -109,8 +109,8 @@ pub async fn assignment_changed(
 }
 
 /// Queues the notices of several changed assignments, in the caller's transaction, with one
-/// read of what they say and one write of the outbox: a group of bookings holding the write
-/// lock queues its proposals together at its end. As [`assignment_changed`] for each.
+/// read of what they say and one write of the outbox: a booking holding the write lock
+/// queues all of its proposals at its end. As [`assignment_changed`] for each.
 ///
 /// Tells the display names of the volunteers the changes are for, by interpreter profile: the
 /// same read finds them, and a booking's answer shows them without reading again after its

@@ -7,7 +7,6 @@ pub mod pool;
 pub mod runs;
 pub mod schedule;
 pub mod snapshot;
-pub mod work;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -223,12 +222,11 @@ pub async fn plan_now(
     Ok(plan)
 }
 
-/// What the bookings of one transaction have read for planning, to share: the pools, and the
-/// work already taken (see [`work`]).
+/// What a booking's transaction has read for planning, to share between a series'
+/// occurrences: the pools.
 #[derive(Debug, Default)]
 pub struct BookingReads {
     pub pools: pool::ReadInTransaction,
-    pub work: work::Taken,
 }
 
 /// A booked appointment as written, and its proposal.
@@ -252,9 +250,9 @@ pub struct Proposal {
 /// the write lock is held. `unwritten` carry distinct placeholder ids (below 0, so that none
 /// is an appointment's), which the problem names them by; what is returned has the ids
 /// written, in the same order. The proposals' notices are the caller's to queue in the same
-/// transaction ([`notify::assignments_changed`]), so that a group of bookings queues all of
-/// its own at once. `reads` are what the transaction read before: a booking changes no pool,
-/// and the work it proposes is added to the work taken.
+/// transaction ([`notify::assignments_changed`]), so that a series' proposals are queued
+/// with one statement. `reads` are what the transaction read before: a booking changes no
+/// pool.
 ///
 /// # Errors
 /// Database errors; an optimiser failure.
@@ -267,8 +265,7 @@ pub async fn book(
 ) -> Result<Vec<Booked>, AppError> {
     let today = now.with_timezone(&crate::domain::time::BERLIN).date_naive();
     let to_plan = (unwritten.as_slice(), snapshot::Planned::JustBooked);
-    let shared = (&mut reads.pools, Some(&mut reads.work));
-    let snapshot = snapshot::read_in(db, organisation_id, to_plan, today, shared).await?;
+    let snapshot = snapshot::read_in(db, organisation_id, to_plan, today, &mut reads.pools).await?;
     let plan = solve_at_once(&snapshot).await?;
     let mut booked = Vec::with_capacity(unwritten.len());
     for (mut row, outcome) in unwritten.into_iter().zip(outcomes(&snapshot, &plan)) {
@@ -300,20 +297,6 @@ pub async fn book(
                 .exec(db)
                 .await?
                 .last_insert_id;
-                reads.work.proposed(
-                    organisation_id,
-                    repo::booking::LiveWork {
-                        id: assignment_id,
-                        version: 0,
-                        interpreter_id,
-                        appointment_id: row.id,
-                        status: "proposed".to_owned(),
-                        starts_at: row.starts_at,
-                        ends_at: row.ends_at,
-                        site_id: row.site_id,
-                        mode: row.mode.clone(),
-                    },
-                );
                 Some(Proposal { interpreter_id, assignment_id })
             }
         };

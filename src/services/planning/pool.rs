@@ -1,16 +1,9 @@
-//! The organisation's volunteer pool as planning reads it, kept in memory while the pool's
-//! stamp (migration `pool_stamp`) is the one it was read at. A booking plans while it holds
-//! the write lock, which every other writer waits for: reading one row there instead of the
-//! several hundred of the pool's profiles, languages, windows and absences shortens it.
-//!
-//! The stamp is read in the caller's transaction, so the pool used is the one that transaction
-//! sees; an instance that changed nothing learns of another's change by the stamp. A pool read
-//! anew is kept only if the stamp is still the same after reading it: on PostgreSQL a writer's
-//! statements each see the latest commits, and a change committed between the reads would
-//! otherwise be kept under the stamp from before it.
+//! The organisation's volunteer pool as planning reads it, in the caller's transaction: the
+//! profiles, languages, windows and absences, and what every plan takes from them, worked out
+//! once per read. A series' occurrences share one read ([`ReadInTransaction`]).
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use entities::{
@@ -27,7 +20,6 @@ use crate::scheduling::format::{Interpreter, LanguageFallback, Skill, Travel, Wi
 /// it takes from the pool's sites, travel times, languages and profiles, worked out once.
 #[derive(Debug)]
 pub struct Pool {
-    stamp: i64,
     /// Absences that ended by then are left out.
     since: DateTime<Utc>,
     /// The active profiles, by id.
@@ -75,20 +67,9 @@ pub struct Profile {
     pub absences: Vec<usize>,
 }
 
-/// A database (see [`repo::pool::stamp`]) and an organisation in it.
-type PoolKey = (String, i64);
-
-/// The pool last read per database and organisation.
-static POOLS: LazyLock<Mutex<HashMap<PoolKey, Arc<Pool>>>> = LazyLock::new(Mutex::default);
-
-/// How far back absences are kept when the pool is read: planning looks at whole weeks from
-/// the one of its first appointment, which lies ahead, so a week before the one asked for
-/// spares a new read for every booking of the week.
-const ABSENCES_BACK: chrono::Duration = chrono::Duration::weeks(1);
-
 /// The pools one transaction has read so far, by organisation. Only that transaction's own
-/// writes could change them since, and a booking writes none of the pool's tables: the
-/// bookings of a group written together read the pool's stamp once, not once each.
+/// writes could change them since, and a booking writes none of the pool's tables: a series'
+/// occurrences read the pool once, not once each.
 #[derive(Debug, Default)]
 pub struct ReadInTransaction(HashMap<i64, Arc<Pool>>);
 
@@ -120,28 +101,12 @@ pub async fn current(
     organisation_id: i64,
     since: DateTime<Utc>,
 ) -> Result<Arc<Pool>, DbErr> {
-    let (stamp, origin) = repo::pool::stamp(db).await?;
-    let key = (origin, organisation_id);
-    let kept = POOLS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get(&key)
-        .filter(|pool| pool.stamp == stamp && pool.since <= since)
-        .cloned();
-    if let Some(pool) = kept {
-        return Ok(pool);
-    }
-    let pool = Arc::new(read(db, organisation_id, stamp, since - ABSENCES_BACK).await?);
-    if repo::pool::stamp(db).await?.0 == stamp {
-        POOLS.lock().unwrap_or_else(PoisonError::into_inner).insert(key, pool.clone());
-    }
-    Ok(pool)
+    Ok(Arc::new(read(db, organisation_id, since).await?))
 }
 
 async fn read(
     db: &impl ConnectionTrait,
     organisation_id: i64,
-    stamp: i64,
     since: DateTime<Utc>,
 ) -> Result<Pool, DbErr> {
     let interpreters = repo::interpreters::active(db, organisation_id).await?;
@@ -154,7 +119,7 @@ async fn read(
     let absences = repo::interpreters::absences_of(db, &ids, Some(since)).await?;
     let derived =
         derive(&sites, &travel, &languages, &interpreters, &skills, &availability, &absences);
-    Ok(Pool { stamp, since, interpreters, availability, absences, derived })
+    Ok(Pool { since, interpreters, availability, absences, derived })
 }
 
 fn derive(

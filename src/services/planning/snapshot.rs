@@ -4,10 +4,8 @@
 //! weeks (confirmed, and proposals outside the plan), and per appointment the client's
 //! exclusions, the declines, the previous and the proposed interpreter.
 //!
-//! The pool comes from memory while it is unchanged, with what every plan takes from it worked
-//! out once (see `pool`); the work, the declines, the
-//! exclusions and the previous interpreters are read each time, the work only of those who
-//! could take a planned appointment if their time allowed.
+//! The pool is read with what every plan takes from it worked out once (see `pool`); the work
+//! is read only of those who could take a planned appointment if their time allowed.
 //!
 //! Two things the file format cannot say are turned into exclusions of the pair: a window that
 //! is valid only between two dates, and a window for phone and video only.
@@ -113,12 +111,11 @@ pub async fn read(
     today: NaiveDate,
 ) -> Result<Snapshot, DbErr> {
     let mut pools = super::pool::ReadInTransaction::default();
-    read_in(db, organisation_id, (to_plan, Planned::Existing), today, (&mut pools, None)).await
+    read_in(db, organisation_id, (to_plan, Planned::Existing), today, &mut pools).await
 }
 
 /// As [`read`], with the pool the transaction read before, if any (see
-/// [`super::pool::ReadInTransaction`]), and for a booking the work it took (see
-/// [`super::work`]).
+/// [`super::pool::ReadInTransaction`]).
 ///
 /// # Errors
 /// Database errors.
@@ -127,7 +124,7 @@ pub async fn read_in(
     organisation_id: i64,
     (to_plan, planned_as): (&[appointment::Model], Planned),
     today: NaiveDate,
-    (pools, work): (&mut super::pool::ReadInTransaction, Option<&mut super::work::Taken>),
+    pools: &mut super::pool::ReadInTransaction,
 ) -> Result<Snapshot, DbErr> {
     let (first, last) =
         to_plan.iter().fold((None::<DateTime<Utc>>, None::<DateTime<Utc>>), |(lo, hi), a| {
@@ -303,12 +300,8 @@ pub async fn read_in(
         .into_iter()
         .map(|index| interpreter_ids[index])
         .collect();
-    let live = match work {
-        Some(work) => work.live_between(db, organisation_id, &working_ids, (from, to)).await?,
-        None => {
-            repo::booking::live_work_between(db, organisation_id, &working_ids, from, to).await?
-        }
-    };
+    let live =
+        repo::booking::live_work_between(db, organisation_id, &working_ids, from, to).await?;
     let index_of: HashMap<i64, usize> =
         to_plan.iter().enumerate().map(|(index, a)| (a.id, index)).collect();
     for work in &live {
