@@ -120,7 +120,7 @@ async fn fill(
 /// copy of it.
 pub enum Target {
     Sqlite { dir: PathBuf },
-    Postgres { server: String, prefix: String },
+    Postgres { server: String, at: url::Url, prefix: String },
 }
 
 impl Target {
@@ -132,7 +132,7 @@ impl Target {
             std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             return Ok(Target::Sqlite { dir });
         };
-        url::Url::parse(server).map_err(|e| format!("--database-url: {e}"))?;
+        let at = url::Url::parse(server).map_err(|e| format!("--database-url: {e}"))?;
         if !server.starts_with("postgres") {
             return Err("--database-url must be a PostgreSQL server (postgres://…); without it \
                         the run uses temporary SQLite files"
@@ -140,6 +140,7 @@ impl Target {
         }
         let target = Target::Postgres {
             server: server.to_owned(),
+            at,
             prefix: format!("sprachpool_load_{}", std::process::id()),
         };
         target.admin(&format!("CREATE DATABASE {}", target.name("template"))).await?;
@@ -163,8 +164,8 @@ impl Target {
     fn url(&self, which: &str) -> String {
         match self {
             Target::Sqlite { dir } => format!("sqlite://{}/{which}.db?mode=rwc", dir.display()),
-            Target::Postgres { server, .. } => {
-                let mut url = url::Url::parse(server).expect("checked when created");
+            Target::Postgres { at, .. } => {
+                let mut url = at.clone();
                 url.set_path(&self.name(which));
                 url.into()
             }
